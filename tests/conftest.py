@@ -32,3 +32,7 @@ def isolated_data_dirs(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data, "_download_with_keras", offline)
     return tmp_path
+
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

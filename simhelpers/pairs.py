@@ -1,0 +1,102 @@
+"""Image pairs for Siamese training, as index arrays gathered into batches on the fly.
+
+The reference tutorial builds a Python list of image pairs and a (pairs, 2, 28, 28) float32
+array (about 2.9 GB of peak memory for MNIST's three splits). Here a pair is two integers and
+a label; ``pair_dataset`` gathers and scales the images one batch at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SIMILAR, DISSIMILAR = 0.0, 1.0
+
+
+@dataclass(frozen=True)
+class PairIndices:
+    """Pairs as indices into one image array; ``labels`` is 0 for similar, 1 for dissimilar."""
+
+    left: np.ndarray
+    right: np.ndarray
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def take(self, count: int) -> PairIndices:
+        """The first ``count`` pairs."""
+        return PairIndices(self.left[:count], self.right[:count], self.labels[:count])
+
+
+def make_pair_indices(labels: np.ndarray, seed: int | np.random.Generator) -> PairIndices:
+    """For every image, one positive partner (same class, another image) and one negative.
+
+    The negative's class is drawn uniformly from the other classes, as in the reference.
+    Pairs are interleaved (positive, negative, positive, ...) with labels 0, 1, 0, ...
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) == 0:
+        raise ValueError(f"labels has shape {labels.shape}; expected a non-empty 1-D array")
+    rng = np.random.default_rng(seed)
+    classes, class_of, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    if len(classes) < 2 or counts.min() < 2:
+        raise ValueError(
+            f"labels has {len(classes)} classes, the smallest with {counts.min()} images; "
+            "pairs need at least 2 classes and 2 images per class"
+        )
+    by_class = np.argsort(class_of, kind="stable")  # image indices grouped by class
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(len(labels), dtype=np.int64)  # each image's position inside its class
+    rank[by_class] = np.arange(len(labels)) - np.repeat(starts, counts)
+
+    # Positive: another image of the same class (skip over the image itself).
+    offset = (rng.random(len(labels)) * (counts[class_of] - 1)).astype(np.int64)
+    offset += offset >= rank
+    positives = by_class[starts[class_of] + offset]
+
+    # Negative: a uniformly drawn other class, then a uniformly drawn image of it.
+    other = (class_of + rng.integers(1, len(classes), len(labels))) % len(classes)
+    negatives = by_class[starts[other] + (rng.random(len(labels)) * counts[other]).astype(np.int64)]
+
+    anchors = np.arange(len(labels))
+    return PairIndices(
+        left=np.repeat(anchors, 2),
+        right=np.stack([positives, negatives], axis=1).reshape(-1),
+        labels=np.tile(np.array([SIMILAR, DISSIMILAR], dtype=np.float32), len(labels)),
+    )
+
+
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 images to float32 in [0, 1], with a channel axis for grayscale."""
+    scaled = np.asarray(images, dtype=np.float32) / 255.0
+    return scaled[..., np.newaxis] if scaled.ndim == 3 else scaled
+
+
+def pair_dataset(
+    images: np.ndarray, pairs: PairIndices, batch_size: int, shuffle_seed: int | None = None
+):
+    """A ``tf.data.Dataset`` of ``((left, right), label)`` batches gathered from ``images``.
+
+    Images stay uint8 in one tensor; each batch is gathered and scaled to [0, 1] on the fly.
+    With ``shuffle_seed`` the pairs are reshuffled every epoch, reproducibly.
+    """
+    import tensorflow as tf
+
+    pool = tf.constant(images if images.ndim == 4 else images[..., np.newaxis])
+    dataset = tf.data.Dataset.from_tensor_slices((pairs.left, pairs.right, pairs.labels))
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(pairs), seed=shuffle_seed, reshuffle_each_iteration=True)
+
+    def gather(left, right, label):
+        def load(index):
+            return tf.cast(tf.gather(pool, index), tf.float32) / 255.0
+
+        return (load(left), load(right)), label
+
+    return (
+        dataset.batch(batch_size)
+        .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )

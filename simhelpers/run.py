@@ -1,0 +1,128 @@
+"""Headless execution of the notebooks with papermill, under a named parameter profile."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import papermill
+import yaml
+from papermill.inspection import inspect_notebook
+
+from simhelpers.report import read_metrics
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS_DIR = REPO / "notebooks"
+PROFILES_DIR = NOTEBOOKS_DIR / "profiles"
+
+
+@dataclass
+class RunResult:
+    """What one notebook run produced: its executed copy, time, metrics or error."""
+
+    notebook: str
+    output: Path
+    seconds: float
+    metrics: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+def notebooks() -> list[Path]:
+    """The collection's notebooks, in the order they must run (01 saves what 03 loads)."""
+    return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def profiles() -> list[str]:
+    """Names of the parameter profiles in ``notebooks/profiles``."""
+    return sorted(path.stem for path in PROFILES_DIR.glob("*.yaml"))
+
+
+def resolve_notebook(name: str) -> Path:
+    """A notebook given by path, file name, stem or number prefix (``02``)."""
+    for path in notebooks():
+        if name in (str(path), path.name, path.stem, path.stem.split("_")[0]):
+            return path
+    if Path(name).is_file() and name.endswith(".ipynb"):
+        return Path(name)
+    known = ", ".join(path.stem for path in notebooks())
+    raise ValueError(f"notebook={name!r} is unknown; known notebooks: {known}")
+
+
+def profile_parameters(profile: str, notebook: Path) -> dict:
+    """The parameters ``profile`` sets for ``notebook``, checked against its parameters cell."""
+    if profile not in profiles():
+        raise ValueError(f"profile={profile!r} is unknown; known profiles: {', '.join(profiles())}")
+    settings = yaml.safe_load((PROFILES_DIR / f"{profile}.yaml").read_text()) or {}
+    parameters = dict(settings.get(notebook.stem) or {})
+    check_parameter_names(notebook, parameters)
+    return parameters
+
+
+def check_parameter_names(notebook: Path, parameters: dict) -> None:
+    """Refuse names the notebook's ``parameters`` cell does not define (papermill would not)."""
+    defined = {p["name"] for p in inspect_notebook(str(notebook)).values()}
+    unknown = sorted(set(parameters) - defined)
+    if unknown:
+        raise ValueError(
+            f"parameter {unknown[0]!r} is not defined by {notebook.name}; "
+            f"its parameters are: {', '.join(sorted(defined))}"
+        )
+
+
+def execute(
+    notebook: Path, output_dir: Path, parameters: dict, progress_bar: bool = True
+) -> RunResult:
+    """Run ``notebook`` with ``parameters`` into ``output_dir`` (also its working directory).
+
+    A failing notebook still leaves its executed copy, with the error in place.
+    """
+    # TensorFlow's C++ start-up chatter (CPU flags, missing CUDA) would fill every executed copy.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    output = output_dir / notebook.name
+    start = time.perf_counter()
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(output_dir),
+            progress_bar=progress_bar,
+        )
+    except papermill.PapermillExecutionError as failure:
+        error = f"cell {failure.exec_count}: {failure.ename}: {failure.evalue}"
+    seconds = time.perf_counter() - start
+    metrics = read_metrics(output) if output.exists() else {}
+    return RunResult(notebook.stem, output, seconds, metrics, error)
+
+
+def run_profile(profile: str, names: list[str] | None = None, build_dir: Path | None = None) -> list[RunResult]:
+    """Execute the named notebooks (all by default) with ``profile`` into ``build/<profile>``."""
+    selected = [resolve_notebook(n) for n in names] if names else notebooks()
+    jobs = [(nb, profile_parameters(profile, nb)) for nb in selected]  # validate before running
+    output_dir = (build_dir or REPO / "build") / profile
+    results = []
+    for index, (notebook, parameters) in enumerate(jobs, start=1):
+        print(f"[{index}/{len(jobs)}] {notebook.name} ({profile} profile)", flush=True)
+        results.append(execute(notebook, output_dir, parameters))
+    return results
+
+
+def summary_table(results: list[RunResult]) -> str:
+    """A text table: notebook, status, seconds, peak memory and headline metrics."""
+    lines = [f"{'notebook':<36}{'status':<8}{'seconds':>9}{'peak MB':>9}  metrics"]
+    for result in results:
+        metrics = dict(result.metrics)
+        peak = metrics.pop("peak_rss_mb", None)
+        shown = ", ".join(
+            f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()
+        )
+        lines.append(
+            f"{result.notebook:<36}{'FAILED' if result.error else 'ok':<8}{result.seconds:>9.1f}"
+            f"{peak if peak is not None else '-':>9}  {result.error or shown}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""python -m simhelpers run: argument errors are one line, before anything runs."""
+
+import pytest
+
+from simhelpers import run
+from simhelpers.__main__ import main
+
+
+def test_unknown_notebook(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["run", "--profile", "smoke", "99_nothing"])
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert "notebook='99_nothing' is unknown; known notebooks: " in error and "02_siamese" in error
+
+
+def test_unknown_profile(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--profile", "huge", "02"])
+    assert "profile='huge' is unknown; known profiles: full, quick, smoke" in capsys.readouterr().err
+
+
+def test_profile_with_a_parameter_the_notebook_lacks(tmp_path, monkeypatch, capsys):
+    (tmp_path / "smoke.yaml").write_text("02_siamese_contrastive_mnist:\n  epoch: 3\n")
+    monkeypatch.setattr(run, "PROFILES_DIR", tmp_path)
+    monkeypatch.setattr(run, "execute", lambda *a, **k: pytest.fail("ran despite a bad parameter"))
+    with pytest.raises(SystemExit):
+        main(["run", "--profile", "smoke", "02"])
+    error = capsys.readouterr().err
+    assert "parameter 'epoch' is not defined by 02_siamese_contrastive_mnist.ipynb" in error
+    assert "epochs" in error
+
+
+def test_notebook_found_by_number_name_and_path():
+    path = run.resolve_notebook("02")
+    assert run.resolve_notebook(path.stem) == path == run.resolve_notebook(str(path))
+
+
+def test_every_profile_is_valid_for_every_notebook():
+    for profile in run.profiles():
+        for notebook in run.notebooks():
+            run.profile_parameters(profile, notebook)
+
+
+def test_summary_table_reports_failures_and_metrics(tmp_path):
+    results = [
+        run.RunResult("01_a", tmp_path / "a", 12.3, {"peak_rss_mb": 900, "auc": 0.91234}),
+        run.RunResult("02_b", tmp_path / "b", 1.0, {}, error="cell 4: ValueError: bad"),
+    ]
+    lines = run.summary_table(results).splitlines()
+    assert lines[1].split()[:4] == ["01_a", "ok", "12.3", "900"] and "auc=0.912" in lines[1]
+    assert "FAILED" in lines[2] and "cell 4: ValueError: bad" in lines[2]

@@ -1,0 +1,66 @@
+"""Every notebook runs headless with the smoke profile, reports sane metrics, and reproduces
+its NBVAL_CHECK_OUTPUT cells when nbval executes it again."""
+
+import subprocess
+import sys
+
+import pytest
+
+from simhelpers import run
+
+NOTEBOOKS = [path.stem for path in run.notebooks()]
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Run each notebook once per test session (in file order: 01 before 03)."""
+    output_dir = tmp_path_factory.mktemp("smoke")
+    cache = {}
+
+    def get(stem):
+        if stem not in cache:
+            notebook = run.resolve_notebook(stem)
+            parameters = run.profile_parameters("smoke", notebook)
+            cache[stem] = run.execute(notebook, output_dir, parameters, progress_bar=False)
+        return cache[stem]
+
+    return get
+
+
+def test_collection_has_the_notebooks():
+    assert "02_siamese_contrastive_mnist" in NOTEBOOKS
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_smoke_run_succeeds_and_reports_metrics(executed, stem):
+    result = executed(stem)
+    assert result.error is None, f"{stem} failed: {result.error} (see {result.output})"
+    assert result.metrics, f"{stem} recorded no metrics"
+    assert result.metrics["peak_rss_mb"] > 100
+
+
+def test_siamese_metrics_are_sane(executed):
+    metrics = executed("02_siamese_contrastive_mnist").metrics
+    assert metrics["dataset"] == "fashion_mnist"
+    assert metrics["last_loss"] < metrics["first_loss"]
+    assert metrics["test_auc"] > 0.6
+    assert 0.55 < metrics["test_accuracy"] <= 1 and 0.55 < metrics["val_accuracy"] <= 1
+    assert metrics["threshold"] > 0 and metrics["nn_accuracy"] > 0.3
+    assert metrics["reload_difference"] < 1e-5
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_nbval_reproduces_checked_outputs(executed, stem):
+    result = executed(stem)
+    assert result.error is None
+    checked = result.output.read_text().count("# NBVAL_CHECK_OUTPUT")
+    assert checked >= 3, f"{stem} has {checked} NBVAL_CHECK_OUTPUT cells; at least 3 are expected"
+    nbval = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", result.output.name],
+        cwd=result.output.parent,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert nbval.returncode == 0, nbval.stdout[-3000:]
+    assert f"{checked} passed" in nbval.stdout or "passed" in nbval.stdout

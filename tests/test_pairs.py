@@ -1,0 +1,101 @@
+"""simhelpers.pairs: the pair rule, determinism, and the tf.data pipeline."""
+
+import numpy as np
+import pytest
+
+from simhelpers.pairs import PairIndices, make_pair_indices, pair_dataset, to_model_input
+
+LABELS = np.random.default_rng(0).integers(0, 10, 3000)
+
+
+def test_two_pairs_per_image_half_of_each_kind():
+    pairs = make_pair_indices(LABELS, seed=1)
+    assert len(pairs) == 2 * len(LABELS)
+    np.testing.assert_array_equal(pairs.labels[:6], [0, 1, 0, 1, 0, 1])
+    assert pairs.labels.sum() == len(LABELS)
+    np.testing.assert_array_equal(pairs.left, np.repeat(np.arange(len(LABELS)), 2))
+
+
+def test_positives_share_a_class_with_another_image():
+    pairs = make_pair_indices(LABELS, seed=2)
+    similar = pairs.labels == 0
+    assert (LABELS[pairs.left[similar]] == LABELS[pairs.right[similar]]).all()
+    assert (pairs.left[similar] != pairs.right[similar]).all()
+
+
+def test_negatives_never_share_a_class_and_cover_all_other_classes():
+    pairs = make_pair_indices(LABELS, seed=3)
+    dissimilar = pairs.labels == 1
+    left, right = LABELS[pairs.left[dissimilar]], LABELS[pairs.right[dissimilar]]
+    assert (left != right).all()
+    for cls in range(10):
+        partners = np.bincount(right[left == cls], minlength=10)
+        assert partners[cls] == 0 and (np.delete(partners, cls) > 0).all()
+
+
+def test_same_seed_same_pairs_other_seed_other_pairs():
+    a, b, c = (make_pair_indices(LABELS, seed) for seed in (7, 7, 8))
+    np.testing.assert_array_equal(a.right, b.right)
+    assert (a.right != c.right).any()
+
+
+def test_pairs_are_small_index_arrays_not_images():
+    pairs = make_pair_indices(LABELS, seed=0)
+    assert pairs.left.dtype.kind == "i" and pairs.right.dtype.kind == "i"
+    assert pairs.left.ndim == pairs.right.ndim == pairs.labels.ndim == 1
+    assert pairs.labels.dtype == np.float32
+
+
+def test_string_labels_and_two_images_per_class_work():
+    labels = np.array(["cat", "dog", "cat", "dog"])
+    pairs = make_pair_indices(labels, seed=0)
+    assert (labels[pairs.left[0::2]] == labels[pairs.right[0::2]]).all()
+    assert (pairs.right[0::2] == [2, 3, 0, 1]).all()
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [(np.array([1, 1, 1]), "1 classes"), (np.array([0, 0, 1]), "smallest with 1 images"), (np.zeros((2, 2)), "shape")],
+)
+def test_unusable_labels_are_refused(labels, message):
+    with pytest.raises(ValueError, match=message):
+        make_pair_indices(labels, seed=0)
+
+
+def test_take_keeps_the_first_pairs():
+    pairs = make_pair_indices(LABELS, seed=0).take(5)
+    assert isinstance(pairs, PairIndices) and len(pairs) == 5
+
+
+def test_to_model_input_scales_and_adds_a_channel():
+    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
+    scaled = to_model_input(images)
+    assert scaled.shape == (1, 2, 2, 1) and scaled.dtype == np.float32
+    np.testing.assert_allclose(scaled[0, :, :, 0], [[0, 1], [0.2, 0.4]])
+
+
+def test_pair_dataset_gathers_the_right_images_in_batches():
+    images = np.arange(12 * 4, dtype=np.uint8).reshape(12, 2, 2) * 5
+    labels = np.arange(12) % 3
+    pairs = make_pair_indices(labels, seed=0)
+    batches = list(pair_dataset(images, pairs, batch_size=5))
+    assert [len(y) for (_, _), y in batches] == [5, 5, 5, 5, 4]
+    (left, right), y = batches[1]
+    assert tuple(left.shape) == (5, 2, 2, 1) and left.dtype.name == "float32"
+    np.testing.assert_allclose(left.numpy(), to_model_input(images[pairs.left[5:10]]))
+    np.testing.assert_allclose(right.numpy(), to_model_input(images[pairs.right[5:10]]))
+    np.testing.assert_array_equal(y.numpy(), pairs.labels[5:10])
+
+
+def test_pair_dataset_shuffles_reproducibly_each_epoch():
+    images = np.zeros((40, 2, 2), dtype=np.uint8)
+    pairs = make_pair_indices(np.arange(40) % 4, seed=0)
+
+    def order(dataset):
+        return np.concatenate([y.numpy() for (_, _), y in dataset]), dataset
+
+    first, dataset = order(pair_dataset(images, pairs, batch_size=8, shuffle_seed=3))
+    again, _ = order(pair_dataset(images, pairs, batch_size=8, shuffle_seed=3))
+    second_epoch, _ = order(dataset)
+    np.testing.assert_array_equal(first, again)
+    assert sorted(first) == sorted(pairs.labels) and (first != second_epoch).any()
