@@ -26,7 +26,14 @@ HERE = Path(__file__).resolve().parent
 
 
 def reference(dataset: str, epochs: int) -> dict:
-    command = [sys.executable, str(HERE / "reference_siamese.py"), "--dataset", dataset, "--epochs", str(epochs)]
+    command = [
+        sys.executable,
+        str(HERE / "reference_siamese.py"),
+        "--dataset",
+        dataset,
+        "--epochs",
+        str(epochs),
+    ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -56,24 +63,32 @@ def ours(dataset: str, network: str, epochs: int | None, workdir: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "mnist"])
     parser.add_argument("--epochs", type=int, default=10, help="reference epochs (default 10)")
     parser.add_argument("--our-epochs", type=int, default=None, help="default: the notebook's")
     args = parser.parse_args()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"dataset: {args.dataset}, 30,000 training images -> 60,000 pairs\n", flush=True)
     rows = {"reference tutorial": reference(args.dataset, args.epochs)}
     print("reference done", flush=True)
     with tempfile.TemporaryDirectory() as workdir:
         for network in ("reference", "improved"):
-            rows[f"ours, {network} network"] = ours(args.dataset, network, args.our_epochs, Path(workdir))
+            rows[f"ours, {network} network"] = ours(
+                args.dataset, network, args.our_epochs, Path(workdir)
+            )
             print(f"ours ({network}) done", flush=True)
 
     base = rows["reference tutorial"]
-    print(f"\n{'formulation':<28}{'test acc':>9}{'fit s':>8}{'s/epoch':>9}{'peak MB':>9}"
-          f"{'acc ratio':>10}{'time ratio':>11}{'RSS ratio':>10}")
+    print(
+        f"\n{'formulation':<28}{'test acc':>9}{'fit s':>8}{'s/epoch':>9}{'peak MB':>9}"
+        f"{'acc ratio':>10}{'time ratio':>11}{'RSS ratio':>10}"
+    )
     for name, row in rows.items():
         print(
             f"{name:<28}{row['test_accuracy']:>9.4f}{row['fit_seconds']:>8.1f}"
@@ -82,8 +97,12 @@ def main() -> None:
             f"{row['fit_seconds'] / base['fit_seconds']:>11.3f}"
             f"{row['peak_rss_mb'] / base['peak_rss_mb']:>10.3f}"
         )
-    print("\nratios are ours / reference; test acc is pair accuracy on the test split's 20,000 pairs")
-    print("(reference: its sigmoid output at 0.5; ours: distance threshold chosen on validation pairs)")
+    print(
+        "\nratios are ours / reference; test acc is pair accuracy on the test split's 20,000 pairs"
+    )
+    print(
+        "(reference: its sigmoid output at 0.5; ours: a distance threshold from validation pairs)"
+    )
 
 
 if __name__ == "__main__":

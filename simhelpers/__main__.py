@@ -14,8 +14,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="simhelpers", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="execute notebooks headlessly with papermill")
-    run_parser.add_argument("notebooks", nargs="*", help="names, numbers (02) or paths; all by default")
-    run_parser.add_argument("--profile", default="quick", help="smoke, quick or full (default: quick)")
+    run_parser.add_argument(
+        "notebooks", nargs="*", help="names, numbers (02) or paths; all by default"
+    )
+    run_parser.add_argument(
+        "--profile", default="quick", help="smoke, quick or full (default: quick)"
+    )
     run_parser.add_argument("--build-dir", type=Path, default=None, help="default: build/")
     args = parser.parse_args(argv)
     try:

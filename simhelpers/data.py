@@ -16,9 +16,9 @@ import struct
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -66,7 +66,7 @@ class DatasetSplits(tuple):
     name: str
     source: str
 
-    def __new__(cls, train: Split, test: Split, name: str, source: str) -> "DatasetSplits":
+    def __new__(cls, train: Split, test: Split, name: str, source: str) -> DatasetSplits:
         splits = super().__new__(cls, (train, test))
         splits.name, splits.source = name, source
         return splits
@@ -179,7 +179,9 @@ def _download_with_keras(name: str) -> tuple[Split, Split]:
     import keras  # Keras 3 is installed beside tf-keras; its loaders download and cache.
 
     (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
-    return _checked(x_train, y_train, "Keras train split"), _checked(x_test, y_test, "Keras test split")
+    return _checked(x_train, y_train, "Keras train split"), _checked(
+        x_test, y_test, "Keras test split"
+    )
 
 
 def _checked(images: np.ndarray, labels: np.ndarray, where: object) -> Split:
@@ -308,7 +310,9 @@ def _parse_cifar_batch(raw: bytes, where: object) -> Split:
         batch = _NumpyOnlyUnpickler(io.BytesIO(raw), encoding="bytes").load()
         data, labels = np.asarray(batch[b"data"], dtype=np.uint8), batch[b"labels"]
     except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, IndexError) as error:
-        raise DatasetFileError(f"{where}: corrupt or truncated CIFAR-10 batch ({error!r})") from error
+        raise DatasetFileError(
+            f"{where}: corrupt or truncated CIFAR-10 batch ({error!r})"
+        ) from error
     if data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
         raise DatasetFileError(f"{where}: data has shape {data.shape}; expected (N, 3072)")
     images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)

@@ -100,7 +100,9 @@ def execute(
     return RunResult(notebook.stem, output, seconds, metrics, error)
 
 
-def run_profile(profile: str, names: list[str] | None = None, build_dir: Path | None = None) -> list[RunResult]:
+def run_profile(
+    profile: str, names: list[str] | None = None, build_dir: Path | None = None
+) -> list[RunResult]:
     """Execute the named notebooks (all by default) with ``profile`` into ``build/<profile>``."""
     selected = [resolve_notebook(n) for n in names] if names else notebooks()
     jobs = [(nb, profile_parameters(profile, nb)) for nb in selected]  # validate before running

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from simhelpers.pairs import PairIndices
@@ -68,6 +69,7 @@ def plot_history(history: Mapping[str, Sequence[float]], metric: str, title: str
     if f"val_{metric}" in history:
         axis.plot(epochs, history[f"val_{metric}"], marker="o", label="validation")
     axis.set(title=title, xlabel="epoch", ylabel=metric)
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.legend()
     axis.grid(alpha=0.3)
     figure.tight_layout()

@@ -13,14 +13,18 @@ def fashion_mnist_dir() -> Path:
     """Debian's real Fashion-MNIST; required in CI, skipped with the fix elsewhere."""
     if not FASHION_MNIST_DIR.is_dir():
         if os.environ.get("CI"):
-            pytest.fail(f"{FASHION_MNIST_DIR} is missing: .ci/run must install dataset-fashion-mnist")
-        pytest.skip(f"{FASHION_MNIST_DIR} is missing: run `make data` (apt-get install dataset-fashion-mnist)")
+            pytest.fail(
+                f"{FASHION_MNIST_DIR} is missing: .ci/run must install dataset-fashion-mnist"
+            )
+        pytest.skip(
+            f"{FASHION_MNIST_DIR} is missing: run `make data` (installs dataset-fashion-mnist)"
+        )
     return FASHION_MNIST_DIR
 
 
 @pytest.fixture
 def isolated_data_dirs(tmp_path, monkeypatch):
-    """No Keras cache, no $SIMHELPERS_DATA_DIR, no Debian copy and no download: only what a test writes."""
+    """No Keras cache, $SIMHELPERS_DATA_DIR, Debian copy or download: only what a test writes."""
     import simhelpers.data as data
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))

@@ -17,7 +17,9 @@ def test_unknown_notebook(capsys):
 def test_unknown_profile(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--profile", "huge", "02"])
-    assert "profile='huge' is unknown; known profiles: full, quick, smoke" in capsys.readouterr().err
+    assert (
+        "profile='huge' is unknown; known profiles: full, quick, smoke" in capsys.readouterr().err
+    )
 
 
 def test_profile_with_a_parameter_the_notebook_lacks(tmp_path, monkeypatch, capsys):

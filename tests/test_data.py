@@ -88,7 +88,9 @@ def test_real_fashion_mnist_from_debian(fashion_mnist_dir):
     assert "60,000 train + 10,000 test images of 28x28" in splits.description
 
 
-def test_fashion_mnist_found_in_debian_folder_without_arguments(fashion_mnist_dir, monkeypatch, tmp_path):
+def test_fashion_mnist_found_in_debian_folder_without_arguments(
+    fashion_mnist_dir, monkeypatch, tmp_path
+):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.delenv(data.ENV_DATA_DIR, raising=False)
     splits = load_dataset("fashion_mnist", download=False)
@@ -109,7 +111,9 @@ def test_keras_npz_cache(isolated_data_dirs):
     train, test = small_split(7), small_split(3)
     cache = isolated_data_dirs / "keras-home" / "datasets"
     cache.mkdir(parents=True)
-    np.savez(cache / "mnist.npz", x_train=train[0], y_train=train[1], x_test=test[0], y_test=test[1])
+    np.savez(
+        cache / "mnist.npz", x_train=train[0], y_train=train[1], x_test=test[0], y_test=test[1]
+    )
     splits = load_dataset("mnist")
     assert_splits_equal(splits, train, test)
     assert "Keras cache" in splits.source
@@ -119,7 +123,9 @@ def test_cifar_batches_folder(isolated_data_dirs):
     batches = cifar_batches()
     write_cifar_folder(isolated_data_dirs / "cifar-10-batches-py", batches)
     loaded = load_dataset("cifar10", data_dir=isolated_data_dirs)
-    train = tuple(np.concatenate([batches[f"data_batch_{i}"][k] for i in range(1, 6)]) for k in (0, 1))
+    train = tuple(
+        np.concatenate([batches[f"data_batch_{i}"][k] for i in range(1, 6)]) for k in (0, 1)
+    )
     assert_splits_equal(loaded, train, batches["test_batch"])
     assert loaded[0][0].shape == (20, 32, 32, 3)
 
@@ -167,7 +173,9 @@ def test_download_used_last_and_described(isolated_data_dirs, monkeypatch):
 
 
 def test_unknown_name_lists_known_ones():
-    with pytest.raises(ValueError, match="dataset='nope' is unknown; known datasets: mnist, fashion_mnist, cifar10"):
+    with pytest.raises(
+        ValueError, match="dataset='nope' is unknown; known datasets: mnist, fashion_mnist, cifar10"
+    ):
         load_dataset("nope")
 
 
@@ -179,7 +187,12 @@ def test_offline_without_copy_names_places_and_fixes(isolated_data_dirs):
     assert str(isolated_data_dirs / "nowhere" / "cifar-10-batches-py") in message
     assert str(isolated_data_dirs / "keras-home" / "datasets") in message
     assert "debian-datasets" in message
-    assert "(1)" in message and "(2)" in message and "(3)" in message and "SIMHELPERS_DATA_DIR" in message
+    assert (
+        "(1)" in message
+        and "(2)" in message
+        and "(3)" in message
+        and "SIMHELPERS_DATA_DIR" in message
+    )
 
 
 def test_download_false_never_downloads(isolated_data_dirs, monkeypatch):
@@ -256,7 +269,9 @@ def test_truncated_cifar_batch(isolated_data_dirs):
     folder = write_cifar_folder(isolated_data_dirs / "cifar-10-batches-py", cifar_batches())
     batch = folder / "data_batch_3"
     batch.write_bytes(batch.read_bytes()[:50])
-    with pytest.raises(data.DatasetFileError, match="data_batch_3: corrupt or truncated CIFAR-10 batch"):
+    with pytest.raises(
+        data.DatasetFileError, match="data_batch_3: corrupt or truncated CIFAR-10 batch"
+    ):
         load_dataset("cifar10", data_dir=isolated_data_dirs)
 
 

@@ -44,4 +44,6 @@ def test_pair_accuracy_counts_threshold_as_dissimilar():
 def test_nearest_neighbour_accuracy():
     gallery = np.array([[0.0, 0.0], [10.0, 10.0]])
     queries = np.array([[1.0, 0.0], [9.0, 9.0], [0.0, 2.0]])
-    assert nearest_neighbour_accuracy(gallery, np.array([0, 1]), queries, np.array([0, 1, 1])) == pytest.approx(2 / 3)
+    assert nearest_neighbour_accuracy(
+        gallery, np.array([0, 1]), queries, np.array([0, 1, 1])
+    ) == pytest.approx(2 / 3)

@@ -56,7 +56,16 @@ def test_nbval_reproduces_checked_outputs(executed, stem):
     checked = result.output.read_text().count("# NBVAL_CHECK_OUTPUT")
     assert checked >= 3, f"{stem} has {checked} NBVAL_CHECK_OUTPUT cells; at least 3 are expected"
     nbval = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", result.output.name],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            result.output.name,
+        ],
         cwd=result.output.parent,
         capture_output=True,
         text=True,

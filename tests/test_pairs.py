@@ -55,7 +55,11 @@ def test_string_labels_and_two_images_per_class_work():
 
 @pytest.mark.parametrize(
     "labels, message",
-    [(np.array([1, 1, 1]), "1 classes"), (np.array([0, 0, 1]), "smallest with 1 images"), (np.zeros((2, 2)), "shape")],
+    [
+        (np.array([1, 1, 1]), "1 classes"),
+        (np.array([0, 0, 1]), "smallest with 1 images"),
+        (np.zeros((2, 2)), "shape"),
+    ],
 )
 def test_unusable_labels_are_refused(labels, message):
     with pytest.raises(ValueError, match=message):

@@ -27,7 +27,9 @@ def test_record_metrics_refuses_nan(monkeypatch):
 
 def test_read_metrics_from_executed_notebook(tmp_path):
     cells = [
-        new_code_cell("a", outputs=[new_output("display_data", data={METRICS_MIME: {"x": 1, "y": 0.5}})]),
+        new_code_cell(
+            "a", outputs=[new_output("display_data", data={METRICS_MIME: {"x": 1, "y": 0.5}})]
+        ),
         new_code_cell("b", outputs=[new_output("stream", text="hello")]),
         new_code_cell("c", outputs=[new_output("display_data", data={METRICS_MIME: {"x": 2}})]),
     ]

@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run_python(code: str) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_legacy_keras_selected_before_tensorflow_import():
@@ -51,7 +53,14 @@ def test_numpy_outside_the_pin_is_refused(version):
 
 def test_versions_lists_the_stack():
     found = versions()
-    assert set(found) == {"python", "tensorflow", "keras", "tf-keras", "tensorflow-similarity", "numpy"}
+    assert set(found) == {
+        "python",
+        "tensorflow",
+        "keras",
+        "tf-keras",
+        "tensorflow-similarity",
+        "numpy",
+    }
     assert found["tensorflow-similarity"] == "0.17.1"
 
 

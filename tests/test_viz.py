@@ -35,8 +35,13 @@ def test_show_pairs_with_predictions_colours_right_and_wrong():
     distances[0] = 3.0  # a similar pair called dissimilar
     figure = show_pairs(IMAGES, PAIRS, count=4, distances=distances, threshold=1.0)
     titles = [a.title for a in visible_axes(figure)]
-    assert titles[0].get_text() == "similar | d=3.00 -> dissimilar" and titles[0].get_color() == WRONG
-    assert titles[1].get_text() == "dissimilar | d=2.00 -> dissimilar" and titles[1].get_color() == RIGHT
+    assert (
+        titles[0].get_text() == "similar | d=3.00 -> dissimilar" and titles[0].get_color() == WRONG
+    )
+    assert (
+        titles[1].get_text() == "dissimilar | d=2.00 -> dissimilar"
+        and titles[1].get_color() == RIGHT
+    )
 
 
 def test_show_pairs_refuses_zero_count():
@@ -47,7 +52,9 @@ def test_show_pairs_refuses_zero_count():
 def test_plot_history_train_and_validation():
     figure = plot_history({"loss": [0.3, 0.2, 0.1], "val_loss": [0.35, 0.25, 0.2]}, "loss", "Loss")
     (axis,) = figure.axes
-    assert axis.get_title() == "Loss" and axis.get_xlabel() == "epoch" and axis.get_ylabel() == "loss"
+    assert (
+        axis.get_title() == "Loss" and axis.get_xlabel() == "epoch" and axis.get_ylabel() == "loss"
+    )
     assert [line.get_label() for line in axis.lines] == ["train", "validation"]
     np.testing.assert_array_equal(axis.lines[0].get_xdata(), [1, 2, 3])
 
@@ -67,7 +74,9 @@ def test_plot_roc_shows_auc():
 
 def test_plot_distance_histogram_has_both_kinds_and_threshold():
     labels = np.array([0, 0, 1, 1, 1])
-    figure = plot_distance_histogram(labels, np.array([0.1, 0.2, 0.9, 1.1, 1.0]), "Distances", threshold=0.5)
+    figure = plot_distance_histogram(
+        labels, np.array([0.1, 0.2, 0.9, 1.1, 1.0]), "Distances", threshold=0.5
+    )
     (axis,) = figure.axes
     texts = [t.get_text() for t in axis.get_legend().get_texts()]
     assert texts == ["similar pairs", "dissimilar pairs", "threshold 0.50"]
