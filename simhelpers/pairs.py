@@ -70,8 +70,7 @@ def make_pair_indices(labels: np.ndarray, seed: int | np.random.Generator) -> Pa
 
 def to_model_input(images: np.ndarray) -> np.ndarray:
     """uint8 images to float32 in [0, 1], with a channel axis for grayscale."""
-    scaled = np.asarray(images, dtype=np.float32) / 255.0
-    return scaled[..., np.newaxis] if scaled.ndim == 3 else scaled
+    return _with_channel(np.asarray(images, dtype=np.float32) / 255.0)
 
 
 def pair_dataset(
@@ -84,19 +83,38 @@ def pair_dataset(
     """
     import tensorflow as tf
 
-    pool = tf.constant(images if images.ndim == 4 else images[..., np.newaxis])
+    pool = tf.constant(_with_channel(images))
     dataset = tf.data.Dataset.from_tensor_slices((pairs.left, pairs.right, pairs.labels))
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(pairs), seed=shuffle_seed, reshuffle_each_iteration=True)
 
     def gather(left, right, label):
-        def load(index):
-            return tf.cast(tf.gather(pool, index), tf.float32) / 255.0
-
-        return (load(left), load(right)), label
+        return (_scale(tf.gather(pool, left)), _scale(tf.gather(pool, right))), label
 
     return (
         dataset.batch(batch_size)
         .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+def image_dataset(images: np.ndarray, batch_size: int = 256):
+    """A ``tf.data.Dataset`` of image batches scaled to [0, 1] on the fly, for ``predict``.
+
+    Passing ``to_model_input(images)`` to ``predict`` instead would hold a float32 copy of every
+    image (four times the uint8 size) plus the copy Keras makes of it.
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices(_with_channel(images)).batch(batch_size)
+    return dataset.map(_scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def _with_channel(images: np.ndarray) -> np.ndarray:
+    return images if images.ndim == 4 else images[..., np.newaxis]
+
+
+def _scale(batch):
+    import tensorflow as tf
+
+    return tf.cast(batch, tf.float32) / 255.0

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from simhelpers.pairs import PairIndices, make_pair_indices, pair_dataset, to_model_input
+from simhelpers.pairs import (
+    PairIndices,
+    image_dataset,
+    make_pair_indices,
+    pair_dataset,
+    to_model_input,
+)
 
 LABELS = np.random.default_rng(0).integers(0, 10, 3000)
 
@@ -103,3 +109,10 @@ def test_pair_dataset_shuffles_reproducibly_each_epoch():
     second_epoch, _ = order(dataset)
     np.testing.assert_array_equal(first, again)
     assert sorted(first) == sorted(pairs.labels) and (first != second_epoch).any()
+
+
+def test_image_dataset_scales_in_batches_without_reordering():
+    images = np.random.default_rng(0).integers(0, 256, (10, 3, 3), dtype=np.uint8)
+    batches = [batch.numpy() for batch in image_dataset(images, batch_size=4)]
+    assert [len(b) for b in batches] == [4, 4, 2]
+    np.testing.assert_allclose(np.concatenate(batches), to_model_input(images))
