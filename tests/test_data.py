@@ -296,3 +296,8 @@ def test_to_rgb32_pads_and_repeats():
 def test_to_rgb32_rejects_other_shapes():
     with pytest.raises(ValueError, match=r"images has shape \(2, 32, 32, 3\)"):
         to_rgb32(np.zeros((2, 32, 32, 3), np.uint8))
+
+
+def test_class_names_cover_every_dataset():
+    assert set(data.CLASS_NAMES) == set(data.DATASETS)
+    assert all(len(names) == len(set(names)) == 10 for names in data.CLASS_NAMES.values())
