@@ -39,7 +39,7 @@ lab: setup
 	$(BIN)/jupyter lab notebooks/
 
 bench: setup
-	$(BIN)/python bench/bench_siamese.py --our-epochs 3
+	$(BIN)/python bench/bench_siamese.py
 
 clean:
 	rm -rf build artifacts

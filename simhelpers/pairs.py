@@ -25,10 +25,6 @@ class PairIndices:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def take(self, count: int) -> PairIndices:
-        """The first ``count`` pairs."""
-        return PairIndices(self.left[:count], self.right[:count], self.labels[:count])
-
 
 def make_pair_indices(labels: np.ndarray, seed: int | np.random.Generator) -> PairIndices:
     """For every image, one positive partner (same class, another image) and one negative.

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from simhelpers.pairs import (
-    PairIndices,
     image_dataset,
     make_pair_indices,
     pair_dataset,
@@ -70,11 +69,6 @@ def test_string_labels_and_two_images_per_class_work():
 def test_unusable_labels_are_refused(labels, message):
     with pytest.raises(ValueError, match=message):
         make_pair_indices(labels, seed=0)
-
-
-def test_take_keeps_the_first_pairs():
-    pairs = make_pair_indices(LABELS, seed=0).take(5)
-    assert isinstance(pairs, PairIndices) and len(pairs) == 5
 
 
 def test_to_model_input_scales_and_adds_a_channel():
