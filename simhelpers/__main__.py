@@ -1,4 +1,8 @@
-"""Command line: ``python -m simhelpers run [--profile NAME] [NOTEBOOK ...]``."""
+"""Command line: ``python -m simhelpers run|sweep ...`` (also installed as ``simhelpers``).
+
+simhelpers run [--profile smoke|quick|full] [NOTEBOOK ...]
+simhelpers sweep NOTEBOOK -p NAME VALUE [VALUE ...] [-p ...] [--profile smoke] [--jobs N]
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from simhelpers import run
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run it, and return the exit status."""
-    parser = argparse.ArgumentParser(prog="simhelpers", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="simhelpers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="execute notebooks headlessly with papermill")
     run_parser.add_argument(
@@ -21,8 +27,26 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", default="quick", help="smoke, quick or full (default: quick)"
     )
     run_parser.add_argument("--build-dir", type=Path, default=None, help="default: build/")
+    sweep_parser = commands.add_parser("sweep", help="run one notebook over a grid of parameters")
+    sweep_parser.add_argument("notebook", help="name, number (02) or path")
+    sweep_parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs="+",
+        action="append",
+        required=True,
+        metavar=("NAME", "VALUE"),
+        help="a parameter and its values (YAML: 2 is an int, 2.0 a float); repeat for a grid",
+    )
+    sweep_parser.add_argument("--profile", default="smoke", help="base profile (default: smoke)")
+    sweep_parser.add_argument("--jobs", type=int, default=1, help="runs in parallel (default 1)")
+    sweep_parser.add_argument("--metric", help="metric to plot (default: the first reported)")
+    sweep_parser.add_argument("--against", help="parameter on the x axis (default: the first)")
+    sweep_parser.add_argument("--build-dir", type=Path, default=None, help="default: build/")
     args = parser.parse_args(argv)
     try:
+        if args.command == "sweep":
+            return _sweep(args)
         results = run.run_profile(args.profile, args.notebooks, args.build_dir)
     except ValueError as error:
         parser.exit(2, f"simhelpers: error: {error}\n")
@@ -31,6 +55,24 @@ def main(argv: list[str] | None = None) -> int:
     for result in failed:
         print(f"{result.notebook} failed at {result.error} (see {result.output})", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from simhelpers.sweep import parse_value, sweep
+
+    axes = {}
+    for name, *values in args.parameter:
+        if not values:
+            raise ValueError(f"parameter {name!r} has no values; use -p {name} VALUE [VALUE ...]")
+        if name in axes:
+            raise ValueError(f"parameter {name!r} is given twice; list all its values after one -p")
+        axes[name] = [parse_value(value) for value in values]
+    folder = sweep(
+        args.notebook, axes, args.profile, args.jobs, args.build_dir, args.metric, args.against
+    )
+    print((folder / "results.csv").read_text())
+    print(f"results in {folder}")
+    return 1 if "failed:" in (folder / "results.csv").read_text() else 0
 
 
 if __name__ == "__main__":

@@ -1,9 +1,19 @@
-"""Saving trained models so that a crash never leaves a half-written file behind."""
+"""Saving trained models so that a crash never leaves a half-written file or folder behind."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+MANIFEST = "manifest.json"
+
+
+class IncompleteArtifactError(FileNotFoundError):
+    """An artifact folder exists but was not completed by ``save_folder_atomically``."""
 
 
 def save_keras_model(model, path: str | os.PathLike) -> Path:
@@ -19,3 +29,41 @@ def save_keras_model(model, path: str | os.PathLike) -> Path:
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def save_folder_atomically(
+    folder: str | os.PathLike, write: Callable[[Path], None], manifest: dict
+) -> Path:
+    """Fill a temporary sibling of ``folder`` with ``write(temporary)``, add ``manifest.json``
+    last, then rename it to ``folder`` (replacing an older one). A crash leaves no ``folder``
+    that looks complete: only a hidden temporary one, which is removed when possible.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        write(temporary)
+        (temporary / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        if folder.exists():
+            retired = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.replace(folder, retired)
+            os.replace(temporary, folder)
+            shutil.rmtree(retired)
+        else:
+            os.replace(temporary, folder)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return folder
+
+
+def read_manifest(folder: str | os.PathLike) -> dict:
+    """The manifest of a complete artifact folder; raises if the folder is missing or partial."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no artifact folder at {folder}")
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        raise IncompleteArtifactError(
+            f"{folder} has no {MANIFEST}, so it was not saved completely; save it again"
+        )
+    return json.loads(manifest.read_text())

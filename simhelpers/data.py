@@ -118,11 +118,17 @@ def load_dataset(
 
 
 def to_rgb32(images: np.ndarray) -> np.ndarray:
-    """Pad 28x28 grayscale images to 32x32 and repeat them on 3 channels (CIFAR-10 shape)."""
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"images has shape {images.shape}; expected (N, 28, 28) grayscale")
-    padded = np.pad(images, ((0, 0), (2, 2), (2, 2)))
-    return np.repeat(padded[..., np.newaxis], 3, axis=-1)
+    """Pad grayscale 28x28 images (one or a batch) to 32x32 on 3 channels, the CIFAR-10 shape.
+
+    Images that already have that shape are returned unchanged.
+    """
+    images = np.asarray(images)
+    if images.shape[-3:] == (32, 32, 3):
+        return images
+    if images.ndim not in (2, 3) or images.shape[-2:] != (28, 28):
+        raise ValueError(f"images has shape {images.shape}; expected 28x28 grayscale or 32x32x3")
+    padding = [(0, 0)] * (images.ndim - 2) + [(2, 2), (2, 2)]
+    return np.repeat(np.pad(images, padding)[..., np.newaxis], 3, axis=-1)
 
 
 def keras_cache_dir() -> Path:

@@ -38,3 +38,32 @@ def nearest_neighbour_accuracy(
     """Share of queries whose nearest gallery embedding (Euclidean) has the query's label."""
     classifier = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(gallery, gallery_labels)
     return float(np.mean(classifier.predict(queries) == np.asarray(query_labels)))
+
+
+def match_metrics(
+    nearest_labels: np.ndarray,
+    nearest_distances: np.ndarray,
+    query_labels: np.ndarray,
+    threshold: float,
+) -> dict[str, float]:
+    """Scores of nearest-neighbour matching at a distance threshold, as TensorFlow Similarity
+    defines them for ``match_nearest``: a query is matched when its nearest neighbour is within
+    ``threshold``; a true positive is a match of the right class, a false positive one of the
+    wrong class, a false negative a right-class neighbour beyond the threshold.
+
+    Returns precision, recall, f1, binary_accuracy (true positives per query) and match_rate.
+    """
+    matched = np.asarray(nearest_distances) <= threshold
+    correct = np.asarray(nearest_labels) == np.asarray(query_labels)
+    tp, fp = np.sum(matched & correct), np.sum(matched & ~correct)
+    fn = np.sum(~matched & correct)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
+        "binary_accuracy": float(tp / len(matched)),
+        "match_rate": float(matched.mean()),
+    }

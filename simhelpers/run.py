@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import time
 from dataclasses import dataclass, field
@@ -61,14 +62,24 @@ def profile_parameters(profile: str, notebook: Path) -> dict:
 
 
 def check_parameter_names(notebook: Path, parameters: dict) -> None:
-    """Refuse names the notebook's ``parameters`` cell does not define (papermill would not)."""
-    defined = {p["name"] for p in inspect_notebook(str(notebook)).values()}
-    unknown = sorted(set(parameters) - defined)
+    """Refuse names the notebook's ``parameters`` cell does not define (papermill would not),
+    and values whose type differs from the default's (an int may stand for a float).
+    """
+    defined = {p["name"]: p["default"] for p in inspect_notebook(str(notebook)).values()}
+    unknown = sorted(set(parameters) - set(defined))
     if unknown:
         raise ValueError(
             f"parameter {unknown[0]!r} is not defined by {notebook.name}; "
             f"its parameters are: {', '.join(sorted(defined))}"
         )
+    for name, value in parameters.items():
+        expected = type(ast.literal_eval(defined[name]))
+        allowed = (int, float) if expected is float else (expected,)
+        if not isinstance(value, allowed) or (isinstance(value, bool) and expected is not bool):
+            raise ValueError(
+                f"parameter {name}={value!r} has the wrong type for {notebook.name}; "
+                f"expected {expected.__name__} like its default {defined[name]}"
+            )
 
 
 def execute(
@@ -103,14 +114,23 @@ def execute(
 def run_profile(
     profile: str, names: list[str] | None = None, build_dir: Path | None = None
 ) -> list[RunResult]:
-    """Execute the named notebooks (all by default) with ``profile`` into ``build/<profile>``."""
+    """Execute the named notebooks (all by default, in order) with ``profile`` into
+    ``build/<profile>``, export each to HTML and write an ``index.html`` gallery.
+    """
+    from simhelpers.gallery import export_html, write_index
+
     selected = [resolve_notebook(n) for n in names] if names else notebooks()
+    selected = sorted(set(selected), key=lambda path: path.name)  # 01 saves what 03 loads
     jobs = [(nb, profile_parameters(profile, nb)) for nb in selected]  # validate before running
     output_dir = (build_dir or REPO / "build") / profile
     results = []
     for index, (notebook, parameters) in enumerate(jobs, start=1):
         print(f"[{index}/{len(jobs)}] {notebook.name} ({profile} profile)", flush=True)
-        results.append(execute(notebook, output_dir, parameters))
+        result = execute(notebook, output_dir, parameters)
+        if result.output.exists():
+            export_html(result.output)
+        results.append(result)
+    write_index(results, output_dir, f"simlearn notebooks: {profile} profile")
     return results
 
 

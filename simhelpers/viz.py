@@ -108,3 +108,169 @@ def plot_distance_histogram(
     axis.legend()
     figure.tight_layout()
     return figure
+
+
+def show_images(
+    images: np.ndarray,
+    labels: Sequence[int],
+    class_names: Sequence[str],
+    title: str,
+    columns: int = 5,
+) -> Figure:
+    """A grid of images, each titled with its class name."""
+    if len(images) == 0 or len(images) != len(labels):
+        raise ValueError(f"got {len(images)} images and {len(labels)} labels; expected as many, >0")
+    rows = -(-len(images) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.75 * rows), squeeze=False)
+    for axis in axes.flat:
+        axis.set_axis_off()
+    for axis, image, label in zip(axes.flat, images, labels, strict=False):
+        axis.imshow(np.asarray(image), cmap="gray")
+        axis.set_title(class_names[int(label)], fontsize=8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_retrieval(results: Mapping[str, Mapping[str, float]], title: str) -> Figure:
+    """Grouped bars: one group per metric, one bar per query group (e.g. known, unseen)."""
+    groups = list(results)
+    metrics = list(results[groups[0]])
+    figure, axis = plt.subplots(figsize=(1.2 + 1.1 * len(metrics) * len(groups) / 2, 4))
+    width = 0.8 / len(groups)
+    positions = np.arange(len(metrics))
+    for offset, group in enumerate(groups):
+        values = [results[group][metric] for metric in metrics]
+        bars = axis.bar(positions + offset * width, values, width, label=group)
+        axis.bar_label(bars, fmt="%.2f", fontsize=7)
+    axis.set_xticks(positions + width * (len(groups) - 1) / 2, metrics)
+    axis.set(title=title, xlabel="retrieval metric", ylabel="score", ylim=(0, 1.08))
+    axis.legend(loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def show_neighbours(
+    query_images: Sequence[np.ndarray],
+    query_labels: Sequence[int],
+    neighbours: Sequence[Sequence],
+    class_names: Sequence[str],
+    title: str,
+) -> Figure:
+    """One row per query: the query, then its neighbours (TF Similarity ``Lookup`` objects with
+    ``data``, ``label`` and ``distance``), framed green when of the query's class, red if not.
+    """
+    rows, columns = len(query_images), 1 + max(len(row) for row in neighbours)
+    figure, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.75 * rows), squeeze=False)
+    for axis in axes.flat:
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.set_frame_on(False)
+    for row, (image, label, found) in enumerate(
+        zip(query_images, query_labels, neighbours, strict=True)
+    ):
+        axes[row, 0].imshow(np.asarray(image), cmap="gray")
+        axes[row, 0].set_title(f"query: {class_names[int(label)]}", fontsize=8, weight="bold")
+        for column, neighbour in enumerate(found, start=1):
+            axis = axes[row, column]
+            axis.imshow(np.asarray(neighbour.data), cmap="gray")
+            colour = RIGHT if int(neighbour.label) == int(label) else WRONG
+            axis.set_frame_on(True)
+            for spine in axis.spines.values():
+                spine.set(color=colour, linewidth=3)
+            name = class_names[int(neighbour.label)]
+            axis.set_title(f"{name}\nd={neighbour.distance:.3f}", fontsize=7, color=colour)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_threshold_metrics(
+    thresholds: Mapping[str, Sequence[float]],
+    title: str,
+    cutpoints: Mapping[str, float] | None = None,
+) -> Figure:
+    """Precision, recall and F1 against the distance threshold, and the precision-recall curve,
+    from TF Similarity's ``CalibrationResults.thresholds``; cutpoints as dashed lines.
+    """
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    distance = np.asarray(thresholds["distance"])
+    for metric in ("precision", "recall", "f1"):
+        left.plot(distance, thresholds[metric], label=metric)
+    for (name, value), style in zip((cutpoints or {}).items(), ("--", ":", "-."), strict=False):
+        left.axvline(value, color="black", linestyle=style, label=f"{name} ({value:.3f})")
+    left.set(title="Metrics against the distance threshold", xlabel="distance threshold")
+    left.set(ylabel="score", ylim=(-0.05, 1.05))
+    left.legend(fontsize=8)
+    right.plot(thresholds["recall"], thresholds["precision"])
+    right.set(title="Precision-recall curve", xlabel="recall", ylabel="precision")
+    right.set(ylim=(-0.05, 1.05))
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_projection(
+    points: np.ndarray,
+    labels: Sequence[int],
+    class_names: Sequence[str],
+    title: str,
+    images: np.ndarray | None = None,
+    thumbnails: int = 60,
+) -> Figure:
+    """A 2-D projection of embeddings, one colour per class, with up to ``thumbnails`` images
+    drawn at their points so that clusters can be read by eye.
+    """
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    points, labels = np.asarray(points), np.asarray(labels)
+    figure, axis = plt.subplots(figsize=(9, 8))
+    colours = plt.get_cmap("tab10")
+    for label in np.unique(labels):
+        where = labels == label
+        axis.scatter(
+            *points[where].T, s=8, color=colours(int(label) % 10), label=class_names[label]
+        )
+    if images is not None:
+        chosen = np.random.default_rng(0).permutation(len(points))[:thumbnails]
+        for index in chosen:
+            thumbnail = OffsetImage(np.asarray(images[index]), zoom=0.7, cmap="gray")
+            frame = dict(edgecolor=colours(int(labels[index]) % 10), linewidth=1.5)
+            axis.add_artist(AnnotationBbox(thumbnail, points[index], pad=0.1, bboxprops=frame))
+    axis.set(title=title, xlabel="component 1", ylabel="component 2")
+    axis.legend(markerscale=2, fontsize=8, loc="best")
+    figure.tight_layout()
+    return figure
+
+
+def plot_matching(
+    nearest_labels: np.ndarray,
+    nearest_distances: np.ndarray,
+    query_labels: np.ndarray,
+    threshold: float,
+    class_names: Sequence[str],
+    title: str,
+) -> Figure:
+    """Confusion matrix of nearest-neighbour matching at ``threshold``, with an "Unknown" column
+    for queries whose nearest neighbour lies beyond it, and the scores in the title.
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
+    from simhelpers.metrics import match_metrics
+
+    unknown = len(class_names)
+    predicted = np.where(np.asarray(nearest_distances) <= threshold, nearest_labels, unknown)
+    names = [*class_names, "Unknown"]
+    matrix = confusion_matrix(query_labels, predicted, labels=range(len(names)))
+    scores = match_metrics(nearest_labels, nearest_distances, query_labels, threshold)
+    figure, axis = plt.subplots(figsize=(8.5, 7.5))
+    ConfusionMatrixDisplay(matrix, display_labels=names).plot(
+        ax=axis, cmap="Blues", colorbar=False, xticks_rotation=60
+    )
+    axis.set(
+        xlabel="matched class (Unknown: no neighbour within the threshold)", ylabel="true class"
+    )
+    summary = "  ".join(f"{name} {value:.3f}" for name, value in scores.items())
+    axis.set_title(f"{title}\nthreshold {threshold:.4f}: {summary}", fontsize=9)
+    figure.tight_layout()
+    return figure

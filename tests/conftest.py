@@ -1,6 +1,9 @@
 """Shared fixtures: the real Fashion-MNIST files from Debian, and small generated datasets."""
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +43,20 @@ def isolated_data_dirs(tmp_path, monkeypatch):
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture
+def legacy_python():
+    """Run code in a fresh Python with TensorFlow Similarity's legacy Keras and return the JSON it
+    prints last. (The test process imports Keras 3, with which TF Similarity cannot work.)
+    """
+
+    def run(code: str) -> dict:
+        env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    return run

@@ -293,9 +293,16 @@ def test_to_rgb32_pads_and_repeats():
     assert rgb[:, :2].max() == 0 and rgb[:, :, 30:].max() == 0
 
 
+def test_to_rgb32_takes_one_image_and_leaves_rgb32_alone():
+    image = RNG.integers(0, 256, (28, 28), dtype=np.uint8)
+    np.testing.assert_array_equal(to_rgb32(image), to_rgb32(image[np.newaxis])[0])
+    rgb = RNG.integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    assert to_rgb32(rgb) is rgb
+
+
 def test_to_rgb32_rejects_other_shapes():
-    with pytest.raises(ValueError, match=r"images has shape \(2, 32, 32, 3\)"):
-        to_rgb32(np.zeros((2, 32, 32, 3), np.uint8))
+    with pytest.raises(ValueError, match=r"images has shape \(2, 30, 30\)"):
+        to_rgb32(np.zeros((2, 30, 30), np.uint8))
 
 
 def test_class_names_cover_every_dataset():
