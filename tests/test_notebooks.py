@@ -9,6 +9,7 @@ import pytest
 from simhelpers import run
 
 NOTEBOOKS = [path.stem for path in run.notebooks()]
+NEEDS = {"03_calibration_and_projection": "01_metric_learning_cifar10"}  # loads 01's artifacts
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +19,8 @@ def executed(tmp_path_factory):
     cache = {}
 
     def get(stem):
+        if stem in NEEDS:
+            get(NEEDS[stem])
         if stem not in cache:
             notebook = run.resolve_notebook(stem)
             parameters = run.profile_parameters("smoke", notebook)
@@ -28,7 +31,11 @@ def executed(tmp_path_factory):
 
 
 def test_collection_has_the_notebooks():
-    assert "02_siamese_contrastive_mnist" in NOTEBOOKS
+    assert NOTEBOOKS == [
+        "01_metric_learning_cifar10",
+        "02_siamese_contrastive_mnist",
+        "03_calibration_and_projection",
+    ]
 
 
 @pytest.mark.parametrize("stem", NOTEBOOKS)
@@ -47,6 +54,25 @@ def test_siamese_metrics_are_sane(executed):
     assert 0.55 < metrics["test_accuracy"] <= 1 and 0.55 < metrics["val_accuracy"] <= 1
     assert metrics["threshold"] > 0 and metrics["nn_accuracy"] > 0.3
     assert metrics["reload_difference"] < 1e-5
+
+
+def test_metric_learning_metrics_are_sane(executed):
+    metrics = executed("01_metric_learning_cifar10").metrics
+    assert metrics["dataset"] == "fashion_mnist"
+    assert metrics["last_loss"] < metrics["first_loss"]
+    assert 0.3 < metrics["precision_at_1"] <= metrics["recall_at_5"] <= metrics["recall_at_10"]
+    assert metrics["precision_at_1"] == metrics["recall_at_1"]
+    assert 0.1 < metrics["map_at_r"] < metrics["precision_at_1"]
+    assert metrics["reload_same_labels"] == "True"
+
+
+def test_calibration_metrics_are_sane(executed):
+    metrics = executed("03_calibration_and_projection").metrics
+    assert 0 < metrics["precise_threshold"] <= metrics["optimal_threshold"]
+    assert metrics["precise_evaluation_precision"] >= metrics["evaluation_precision"]
+    assert metrics["precise_evaluation_recall"] <= metrics["evaluation_recall"]
+    assert 0.3 < metrics["evaluation_f1"] < metrics["indexed_queries_f1"] == 1.0
+    assert 0 < metrics["evaluation_match_rate"] <= 1
 
 
 @pytest.mark.parametrize("stem", NOTEBOOKS)
