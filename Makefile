@@ -40,6 +40,7 @@ lab: setup
 
 bench: setup
 	$(BIN)/python bench/bench_siamese.py
+	$(BIN)/python bench/bench_metric_learning.py
 
 clean:
 	rm -rf build artifacts

@@ -4,7 +4,12 @@ import keras
 import numpy as np
 import pytest
 
-from simhelpers.artifacts import save_keras_model
+from simhelpers.artifacts import (
+    IncompleteArtifactError,
+    read_manifest,
+    save_folder_atomically,
+    save_keras_model,
+)
 
 
 def small_model():
@@ -39,3 +44,41 @@ def test_failed_save_leaves_old_file_and_no_temporary(tmp_path, monkeypatch):
 def test_wrong_suffix_is_refused(tmp_path):
     with pytest.raises(ValueError, match="must end in .keras"):
         save_keras_model(small_model(), tmp_path / "model.h5")
+
+
+def write_files(folder):
+    (folder / "weights.bin").write_bytes(b"w" * 100)
+
+
+def test_folder_is_saved_with_its_manifest_and_replaces_an_old_one(tmp_path):
+    target = tmp_path / "runs" / "model"
+    save_folder_atomically(target, write_files, {"version": 1})
+    save_folder_atomically(target, write_files, {"version": 2})
+    assert read_manifest(target) == {"version": 2}
+    assert sorted(p.name for p in target.iterdir()) == ["manifest.json", "weights.bin"]
+    assert [p.name for p in target.parent.iterdir()] == ["model"]  # no temporary left
+
+
+def test_interrupted_folder_save_leaves_nothing_that_looks_complete(tmp_path):
+    target = tmp_path / "model"
+
+    def crash(folder):
+        write_files(folder)
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        save_folder_atomically(target, crash, {"version": 1})
+    assert list(tmp_path.iterdir()) == []
+    save_folder_atomically(target, write_files, {"version": 1})
+    with pytest.raises(OSError, match="disk full"):
+        save_folder_atomically(target, crash, {"version": 2})
+    assert read_manifest(target) == {"version": 1}  # the complete old one survives
+
+
+def test_partial_or_missing_folders_are_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no artifact folder at"):
+        read_manifest(tmp_path / "nothing")
+    (tmp_path / "partial").mkdir()
+    write_files(tmp_path / "partial")
+    with pytest.raises(IncompleteArtifactError, match="has no manifest.json"):
+        read_manifest(tmp_path / "partial")

@@ -68,10 +68,11 @@ def test_metric_learning_metrics_are_sane(executed):
 
 def test_calibration_metrics_are_sane(executed):
     metrics = executed("03_calibration_and_projection").metrics
-    assert 0 < metrics["precise_threshold"] <= metrics["optimal_threshold"]
+    assert 0 <= metrics["precise_threshold"] <= metrics["optimal_threshold"]
     assert metrics["precise_evaluation_precision"] >= metrics["evaluation_precision"]
     assert metrics["precise_evaluation_recall"] <= metrics["evaluation_recall"]
-    assert 0.3 < metrics["evaluation_f1"] < metrics["indexed_queries_f1"] == 1.0
+    assert 0.3 < metrics["evaluation_f1"] < metrics["indexed_queries_f1"]
+    assert metrics["indexed_queries_f1"] > 0.99  # indexed images find themselves
     assert 0 < metrics["evaluation_match_rate"] <= 1
 
 
