@@ -19,6 +19,7 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; these are pages to share
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
