@@ -57,11 +57,11 @@ def profile_parameters(profile: str, notebook: Path) -> dict:
         raise ValueError(f"profile={profile!r} is unknown; known profiles: {', '.join(profiles())}")
     settings = yaml.safe_load((PROFILES_DIR / f"{profile}.yaml").read_text()) or {}
     parameters = dict(settings.get(notebook.stem) or {})
-    check_parameter_names(notebook, parameters)
+    check_parameters(notebook, parameters)
     return parameters
 
 
-def check_parameter_names(notebook: Path, parameters: dict) -> None:
+def check_parameters(notebook: Path, parameters: dict) -> None:
     """Refuse names the notebook's ``parameters`` cell does not define (papermill would not),
     and values whose type differs from the default's (an int may stand for a float).
     """

@@ -58,7 +58,7 @@ def sweep(
         raise ValueError(f"against={against!r} is invalid; swept parameters: {', '.join(axes)}")
     combinations = grid(axes)
     for combination in combinations:
-        run.check_parameter_names(notebook, {**base, **combination})  # before anything runs
+        run.check_parameters(notebook, {**base, **combination})  # before anything runs
     output_dir = (build_dir or run.REPO / "build") / "sweeps" / notebook.stem / profile
 
     def one(combination: dict) -> dict:
