@@ -31,6 +31,18 @@ def save_keras_model(model, path: str | os.PathLike) -> Path:
     return path
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; these are pages to share
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
 def save_folder_atomically(
     folder: str | os.PathLike, write: Callable[[Path], None], manifest: dict
 ) -> Path:

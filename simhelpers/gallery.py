@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 
+from simhelpers.artifacts import write_atomically
 from simhelpers.run import RunResult
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; these are pages to share
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def export_html(notebook: Path) -> Path:

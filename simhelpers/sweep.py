@@ -14,7 +14,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from simhelpers import run
-from simhelpers.gallery import write_atomically
+from simhelpers.artifacts import write_atomically
 
 RESULT = "result.json"  # written, atomically, only when a run completed without error
 
