@@ -2,6 +2,7 @@
 
 simhelpers run [--profile smoke|quick|full] [NOTEBOOK ...]
 simhelpers sweep NOTEBOOK -p NAME VALUE [VALUE ...] [-p ...] [--profile smoke] [--jobs N]
+simhelpers prepare --profile quick --output-dir DIR [NOTEBOOK ...]
 """
 
 from __future__ import annotations
@@ -43,10 +44,20 @@ def main(argv: list[str] | None = None) -> int:
     sweep_parser.add_argument("--metric", help="metric to plot (default: the first reported)")
     sweep_parser.add_argument("--against", help="parameter on the x axis (default: the first)")
     sweep_parser.add_argument("--build-dir", type=Path, default=None, help="default: build/")
+    prepare_parser = commands.add_parser(
+        "prepare", help="write notebooks with a profile's values injected, not executed"
+    )
+    prepare_parser.add_argument("notebooks", nargs="*", help="names, numbers or paths; all")
+    prepare_parser.add_argument("--profile", default="quick", help="default: quick")
+    prepare_parser.add_argument("--output-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     try:
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "prepare":
+            for path in run.prepare(args.profile, args.output_dir, args.notebooks):
+                print(f"wrote {path} ({args.profile} profile)")
+            return 0
         results = run.run_profile(args.profile, args.notebooks, args.build_dir)
     except ValueError as error:
         parser.exit(2, f"simhelpers: error: {error}\n")

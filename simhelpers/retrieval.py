@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-_CHUNK = 1024  # queries per distance block: 1024 x gallery float32 stays small
+_CHUNK = 256  # queries per block: its distances and their argsort stay near 15 MB
 
 
 def cosine_neighbours(gallery: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
@@ -20,15 +20,7 @@ def cosine_neighbours(gallery: np.ndarray, queries: np.ndarray, k: int) -> np.nd
 
     Ties are broken by gallery order, so the result is deterministic.
     """
-    gallery = _unit_rows("gallery", gallery)
-    queries = _unit_rows("queries", queries)
-    if not 1 <= k <= len(gallery):
-        raise ValueError(f"k={k} is invalid; expected 1 to {len(gallery)} (the gallery size)")
-    found = np.empty((len(queries), k), dtype=np.int64)
-    for start in range(0, len(queries), _CHUNK):
-        distances = 1.0 - queries[start : start + _CHUNK] @ gallery.T
-        found[start : start + _CHUNK] = np.argsort(distances, axis=1, kind="stable")[:, :k]
-    return found
+    return np.concatenate(list(_neighbour_chunks(gallery, queries, k)))
 
 
 def retrieval_metrics(
@@ -42,6 +34,7 @@ def retrieval_metrics(
 
     MAP@R (Musgrave et al., 2020): for a query whose class has R images in the gallery, the
     mean over the first R ranks of precision@i at each rank i that holds a same-class image.
+    Computed one block of queries at a time, so memory does not grow with the query count.
     """
     gallery_labels = np.asarray(gallery_labels)
     query_labels = np.asarray(query_labels)
@@ -50,18 +43,37 @@ def retrieval_metrics(
     classes, counts = np.unique(gallery_labels, return_counts=True)
     r_of_class = dict(zip(classes.tolist(), counts.tolist(), strict=True))
     r = np.array([r_of_class.get(label, 0) for label in query_labels.tolist()])
-    depth = max(max(ks), int(r.max()) if len(r) else 1)
-    relevant = gallery_labels[cosine_neighbours(gallery, queries, min(depth, len(gallery)))]
-    relevant = relevant == query_labels[:, np.newaxis]
-    metrics = {"precision@1": float(relevant[:, 0].mean())}
-    for k in ks:
-        metrics[f"recall@{k}"] = float(relevant[:, :k].any(axis=1).mean())
-    ranks = np.arange(1, relevant.shape[1] + 1)
-    precision_at_i = np.cumsum(relevant, axis=1) / ranks
-    within_r = ranks[np.newaxis, :] <= r[:, np.newaxis]
-    per_query = (precision_at_i * relevant * within_r).sum(axis=1) / np.maximum(r, 1)
-    metrics["map@r"] = float(per_query.mean())
+    depth = min(max(max(ks), int(r.max()) if len(r) else 1), len(gallery))
+    ranks = np.arange(1, depth + 1)
+    hits = {k: 0 for k in ks}
+    first_hits = 0
+    map_sum = 0.0
+    chunks = _neighbour_chunks(gallery, queries, depth)
+    for start, found in zip(range(0, len(queries), _CHUNK), chunks, strict=True):
+        labels = query_labels[start : start + _CHUNK, np.newaxis]
+        chunk_r = r[start : start + _CHUNK, np.newaxis]
+        relevant = gallery_labels[found] == labels
+        first_hits += int(relevant[:, 0].sum())
+        for k in ks:
+            hits[k] += int(relevant[:, :k].any(axis=1).sum())
+        precision_at_i = np.cumsum(relevant, axis=1) / ranks
+        per_query = (precision_at_i * relevant * (ranks <= chunk_r)).sum(axis=1)
+        map_sum += float((per_query / np.maximum(chunk_r[:, 0], 1)).sum())
+    metrics = {"precision@1": first_hits / len(queries)}
+    metrics.update({f"recall@{k}": hits[k] / len(queries) for k in ks})
+    metrics["map@r"] = map_sum / len(queries)
     return metrics
+
+
+def _neighbour_chunks(gallery: np.ndarray, queries: np.ndarray, k: int):
+    """``cosine_neighbours`` one block of ``_CHUNK`` queries at a time."""
+    gallery = _unit_rows("gallery", gallery)
+    queries = _unit_rows("queries", queries)
+    if not 1 <= k <= len(gallery):
+        raise ValueError(f"k={k} is invalid; expected 1 to {len(gallery)} (the gallery size)")
+    for start in range(0, len(queries), _CHUNK):
+        distances = 1.0 - queries[start : start + _CHUNK] @ gallery.T
+        yield np.argsort(distances, axis=1, kind="stable")[:, :k]
 
 
 def _unit_rows(name: str, embeddings: np.ndarray) -> np.ndarray:

@@ -134,6 +134,27 @@ def run_profile(
     return results
 
 
+def prepare(profile: str, output_dir: Path, names: list[str] | None = None) -> list[Path]:
+    """Write the named notebooks (all by default) into ``output_dir`` with ``profile``'s values
+    injected after their parameters cell, not executed (papermill's prepare-only mode).
+
+    Binder runs it over ``notebooks/`` itself, so that learners start from the quick profile.
+    """
+    selected = [resolve_notebook(n) for n in names] if names else notebooks()
+    jobs = [(nb, profile_parameters(profile, nb)) for nb in selected]  # validate before writing
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notebook, parameters in jobs:
+        target = output_dir / notebook.name
+        temporary = output_dir / f".{notebook.stem}.preparing.ipynb"
+        papermill.execute_notebook(
+            str(notebook), str(temporary), parameters=parameters, prepare_only=True
+        )
+        os.replace(temporary, target)  # papermill writes in place; a reader never sees half
+        written.append(target)
+    return written
+
+
 def summary_table(results: list[RunResult]) -> str:
     """A text table: notebook, status, seconds, peak memory and headline metrics."""
     lines = [f"{'notebook':<36}{'status':<8}{'seconds':>9}{'peak MB':>9}  metrics"]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
 import sys
+import types
 from importlib import metadata
 
 LEGACY_KERAS_VARIABLE = "TF_USE_LEGACY_KERAS"
 NUMPY_RANGE = ((2, 2), (2, 4))  # SimilarityModel.match() breaks from numpy 2.4 on.
 _REPORTED = ("tensorflow", "keras", "tf-keras", "tensorflow-similarity", "numpy")
+# TensorFlow Similarity imports umap-learn (with numba, scipy and pynndescent) at start-up for its
+# projector alone: 230 MB of memory and 5 s, measured on 2 CPU cores, that notebook 01 never uses.
+DEFERRED_MODULES = ("umap",)
 
 
 class KernelRestartRequired(RuntimeError):
@@ -20,9 +25,10 @@ def use_legacy_keras() -> None:
     """Make ``tf.keras`` the Keras 2 (``tf_keras``) that TensorFlow Similarity needs.
 
     Must run before TensorFlow is first imported; raises ``KernelRestartRequired`` if the
-    running process already bound ``tf.keras`` to Keras 3.
+    running process already bound ``tf.keras`` to Keras 3. Also defers ``DEFERRED_MODULES``.
     """
     os.environ[LEGACY_KERAS_VARIABLE] = "1"
+    defer_imports(DEFERRED_MODULES)
     if "tensorflow" not in sys.modules:
         return
     keras_module = sys.modules["tensorflow"].keras.__name__
@@ -32,6 +38,36 @@ def use_legacy_keras() -> None:
             f"Keras 3 ({keras_module}); TensorFlow Similarity needs tf_keras. "
             "Restart the kernel (Kernel > Restart) and run this cell first."
         )
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in for a module in ``sys.modules`` until one of its attributes is first read.
+
+    Hand-written because ``importlib.util.LazyLoader`` loads the module as soon as another
+    ``import`` statement checks its ``__spec__``, which is what TensorFlow Similarity does.
+    """
+
+    def __getattr__(self, attribute: str):  # only called for attributes not set yet
+        sys.modules.pop(self.__name__, None)
+        loaded = importlib.import_module(self.__name__)
+        self.__dict__.update(loaded.__dict__)
+        return getattr(loaded, attribute)
+
+
+def defer_imports(names: tuple[str, ...]) -> None:
+    """Make ``import name`` cheap: the module loads when one of its attributes is first read.
+
+    Modules that are already imported or not installed are left alone.
+    """
+    for name in names:
+        if name in sys.modules:
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None:
+            continue
+        placeholder = _DeferredModule(name)
+        placeholder.__spec__ = spec
+        sys.modules[name] = placeholder
 
 
 def versions() -> dict[str, str]:
@@ -50,9 +86,24 @@ def version_report() -> str:
     import tensorflow as tf
 
     lines = [f"{name:<22}{version}" for name, version in versions().items()]
-    gpus = tf.config.list_physical_devices("GPU")
-    lines.append(f"{'GPUs':<22}{', '.join(g.name for g in gpus) if gpus else 'none (CPU only)'}")
+    gpus = [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
+    lines.append(f"{'GPUs':<22}{', '.join(gpus) if gpus else gpu_advice()}")
     return "\n".join(lines)
+
+
+def gpu_advice(on_colab: bool | None = None) -> str:
+    """What to do when TensorFlow sees no GPU, on Colab (``COLAB_RELEASE_TAG`` set) or elsewhere."""
+    if on_colab is None:
+        on_colab = "COLAB_RELEASE_TAG" in os.environ
+    if on_colab:
+        return (
+            "none. Switch to a GPU: Runtime > Change runtime type > Hardware accelerator: "
+            "T4 GPU > Save, then run all cells again (the runtime restarts)."
+        )
+    return (
+        "none (CPU only). The smoke and quick profiles are sized for a CPU; the full "
+        "defaults want a GPU (on Colab: Runtime > Change runtime type > T4 GPU)."
+    )
 
 
 def check_numpy_pin(version: str | None = None) -> None:

@@ -1,0 +1,117 @@
+"""What every notebook shares to open anywhere: its Colab badge and the Colab setup cell.
+
+``python -m simhelpers.launch`` writes both into each notebook; ``--check`` only reports the
+notebooks that differ (the tests and the pre-commit hook run it).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import nbformat
+
+from simhelpers.artifacts import write_atomically
+from simhelpers.run import notebooks
+
+GITHUB_REPOSITORY = "simlearn/simlearn-notebooks"  # forks: change it here, then run this module
+BRANCH = "main"
+SETUP_TAG = "colab-setup"
+COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+BINDER_BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
+
+COLAB_SETUP_SOURCE = f"""\
+# Colab only: installs what Colab lacks (TensorFlow Similarity, a tf-keras that matches Colab's
+# TensorFlow, numpy below 2.4, this collection's simhelpers). Elsewhere it does nothing.
+import os
+import runpy
+import subprocess
+import sys
+
+REPOSITORY = "https://github.com/{GITHUB_REPOSITORY}"
+if "COLAB_RELEASE_TAG" in os.environ:
+    checkout = os.path.abspath("simlearn-notebooks")
+    if not os.path.isdir(checkout):
+        source = os.environ.get("SIMLEARN_SOURCE", REPOSITORY)  # tests point it at a local clone
+        subprocess.run(["git", "clone", "--quiet", "--depth=1", source, checkout], check=True)
+    installer = os.path.join(checkout, "simhelpers", "colab_install.py")
+    runpy.run_path(installer, run_name="__main__")
+    if checkout not in sys.path:
+        sys.path.insert(0, checkout)"""
+
+
+def repository_path(notebook: Path) -> str:
+    """``notebook``'s path inside the repository, as the badges' links spell it."""
+    return f"notebooks/{notebook.name}"
+
+
+def colab_url(notebook: Path) -> str:
+    """Where Colab opens ``notebook`` straight from GitHub."""
+    return (
+        f"https://colab.research.google.com/github/{GITHUB_REPOSITORY}/blob/{BRANCH}/"
+        f"{repository_path(notebook)}"
+    )
+
+
+def binder_url(notebook: Path) -> str:
+    """Where Binder builds the repository and opens ``notebook`` in JupyterLab."""
+    return (
+        f"https://mybinder.org/v2/gh/{GITHUB_REPOSITORY}/{BRANCH}"
+        f"?urlpath=lab/tree/{repository_path(notebook)}"
+    )
+
+
+def colab_badge(notebook: Path) -> str:
+    """The Markdown "Open in Colab" badge of ``notebook``."""
+    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(notebook)})"
+
+
+def binder_badge(notebook: Path) -> str:
+    """The Markdown "launch Binder" badge of ``notebook``."""
+    return f"[![Binder]({BINDER_BADGE_IMAGE})]({binder_url(notebook)})"
+
+
+def synced(notebook: Path) -> nbformat.NotebookNode:
+    """``notebook`` with its badge as the first line of its first cell and the Colab setup
+    cell as its first code cell (inserted after the "## Setup" heading when missing)."""
+    nb = nbformat.read(notebook, as_version=4)
+    title_cell = nb.cells[0]
+    lines = title_cell.source.splitlines()
+    if lines and lines[0].startswith("[![Open In Colab]"):
+        lines = lines[2:]  # the badge and the blank line after it
+    title_cell.source = "\n".join([colab_badge(notebook), "", *lines])
+    tagged = [cell for cell in nb.cells if SETUP_TAG in cell.metadata.get("tags", [])]
+    if tagged:
+        tagged[0].source = COLAB_SETUP_SOURCE
+    else:
+        heading = next(i for i, cell in enumerate(nb.cells) if cell.source.startswith("## Setup"))
+        cell = nbformat.v4.new_code_cell(COLAB_SETUP_SOURCE, metadata={"tags": [SETUP_TAG]})
+        cell.id = SETUP_TAG
+        nb.cells.insert(heading + 1, cell)
+    return nb
+
+
+def out_of_sync(paths: list[Path]) -> list[Path]:
+    """The notebooks among ``paths`` whose badge or setup cell differ from ``synced``."""
+    return [path for path in paths if synced(path) != nbformat.read(path, as_version=4)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m simhelpers.launch", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--check", action="store_true", help="report, change nothing")
+    args = parser.parse_args(argv)
+    stale = out_of_sync(notebooks())
+    if args.check:
+        for path in stale:
+            print(f"{path}: badge or Colab setup cell out of date; run python -m simhelpers.launch")
+        return 1 if stale else 0
+    for path in stale:
+        write_atomically(path, nbformat.writes(synced(path)) + "\n")
+        print("updated", path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
