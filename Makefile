@@ -35,7 +35,7 @@ run: setup
 	$(BIN)/python -m simhelpers run --profile $(PROFILE)
 
 lab: setup
-	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python ($(KERNEL))"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))"
 	$(BIN)/jupyter lab notebooks/
 
 bench: setup

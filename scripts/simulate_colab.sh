@@ -17,10 +17,12 @@ echo "simulated Colab runtime in $work (TensorFlow $tensorflow preinstalled)"
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install -q --upgrade pip
 "$work/venv/bin/python" -m pip install -q "tensorflow==$tensorflow" ipykernel nbconvert
+"$work/venv/bin/python" -m pip list 2>/dev/null | grep -iE "^(tensorflow|keras|numpy|tf-keras) " |
+  sed 's/^/preinstalled: /'
 mkdir "$work/content"
 "$repo/.venv/bin/python" -m simhelpers prepare --profile smoke --output-dir "$work/content" 01
 cd "$work/content"
-COLAB_RELEASE_TAG=simulated SIMLEARN_SOURCE="$repo" TF_CPP_MIN_LOG_LEVEL=3 \
+COLAB_RELEASE_TAG=simulated SIMLEARN_SOURCE="file://$repo" TF_CPP_MIN_LOG_LEVEL=3 \
   "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
   --ExecutePreprocessor.timeout=1800 --output executed.ipynb 01_metric_learning_cifar10.ipynb
 "$work/venv/bin/python" - <<'PY'
@@ -33,6 +35,8 @@ for cell in cells:
         if "Colab setup" in text or "tensorflow " in text or "tf-keras" in text:
             print(text.rstrip())
 metrics = [c for c in cells if "record_metrics(" in "".join(c["source"])][0]
-print("".join(o.get("data", {}).get("text/plain", "") for o in metrics["outputs"]).rstrip())
+for output in metrics["outputs"]:
+    text = output.get("data", {}).get("text/plain", "")
+    print("".join(text) if isinstance(text, list) else text)
 PY
 echo "notebook 01 (smoke) ran in the simulated Colab runtime: $work/content/executed.ipynb"

@@ -67,6 +67,7 @@ def defer_imports(names: tuple[str, ...]) -> None:
             continue
         placeholder = _DeferredModule(name)
         placeholder.__spec__ = spec
+        placeholder.__file__ = spec.origin  # inspect.getmodule reads it from every module
         sys.modules[name] = placeholder
 
 

@@ -81,3 +81,49 @@ def test_environment_yml_pins_match_requirements():
     assert pins(pip_section) == requirements
     assert "-e ." in pip_section
     assert len(requirements) >= 15
+
+
+def test_tensorflow_similarity_imports_without_loading_umap_until_used():
+    result = run_python(
+        "import sys\n"
+        "from simhelpers.stack import use_legacy_keras\n"
+        "use_legacy_keras()\n"
+        "import tensorflow_similarity\n"
+        "import inspect\n"
+        "inspect.getmodule((lambda: 0).__code__)  # reads __file__ of every module, as autograph\n"
+        "before = 'numba' in sys.modules\n"
+        "import umap\n"
+        "print(before, 'numba' in sys.modules, umap.UMAP.__name__, 'numba' in sys.modules)"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["False", "False", "UMAP", "True"]
+
+
+def test_deferred_module_loads_on_first_attribute_and_submodule_import():
+    result = run_python(
+        "import sys\n"
+        "from simhelpers.stack import defer_imports\n"
+        "defer_imports(('colorsys', 'xmlrpc', 'no_such_module_here'))\n"
+        "print('no_such_module_here' in sys.modules, type(sys.modules['xmlrpc']).__name__)\n"
+        "import xmlrpc.client\n"
+        "import colorsys\n"
+        "print(colorsys.rgb_to_hsv(1, 0, 0), type(sys.modules['colorsys']).__name__,"
+        " xmlrpc.client.__name__)"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert lines[0] == "False _DeferredModule"
+    assert lines[1] == "(0.0, 1.0, 1) module xmlrpc.client"
+
+
+@pytest.mark.parametrize(
+    ("on_colab", "expected"),
+    [(True, "Runtime > Change runtime type"), (False, "smoke and quick profiles")],
+)
+def test_gpu_advice_tells_how_to_get_a_gpu(on_colab, expected):
+    from simhelpers.stack import gpu_advice
+
+    advice = gpu_advice(on_colab)
+    assert advice.startswith("none")
+    assert expected in advice
+    assert "T4 GPU" in advice

@@ -1,0 +1,114 @@
+"""What every committed notebook and the repository's tooling must hold."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from simhelpers import launch, run
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = run.notebooks()
+
+
+def tagged(nb, tag: str) -> list:
+    return [cell for cell in nb.cells if tag in cell.metadata.get("tags", [])]
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def notebook(request) -> tuple[Path, nbformat.NotebookNode]:
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_three_notebooks_are_committed():
+    assert [path.name[:3] for path in NOTEBOOKS] == ["01_", "02_", "03_"]
+
+
+def test_committed_without_outputs(notebook):
+    path, nb = notebook
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code), path.name
+    nbformat.validate(nb)
+
+
+def test_kernelspec_is_python3(notebook):
+    _, nb = notebook
+    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.kernelspec.language == "python"
+
+
+def test_exactly_one_parameters_cell(notebook):
+    _, nb = notebook
+    assert len(tagged(nb, "parameters")) == 1
+    assert tagged(nb, "parameters")[0].cell_type == "code"
+
+
+def test_first_code_cell_is_the_shared_colab_setup_cell(notebook):
+    _, nb = notebook
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert tagged(nb, launch.SETUP_TAG) == [code[0]]
+    assert code[0].source == launch.COLAB_SETUP_SOURCE
+    later = "".join(cell.source for cell in code[1:3])
+    assert "version_report()" in later, "the setup cell (versions and GPUs) follows it"
+
+
+def test_badge_points_at_its_own_path(notebook):
+    path, nb = notebook
+    first_line = nb.cells[0].source.splitlines()[0]
+    links = re.findall(r"\]\((https://colab\.research\.google\.com/[^)]+)\)", first_line)
+    assert links == [launch.colab_url(path)]
+    assert links[0].endswith(f"/notebooks/{path.name}")
+
+
+def test_notebooks_in_sync_with_launch():
+    assert launch.out_of_sync(NOTEBOOKS) == []
+
+
+def test_readme_has_every_badge_and_the_colab_cell():
+    readme = (ROOT / "README.md").read_text()
+    for path in NOTEBOOKS:
+        assert launch.colab_badge(path) in readme
+        assert launch.binder_badge(path) in readme
+    assert launch.COLAB_SETUP_SOURCE in readme
+
+
+def test_pre_commit_strips_notebooks_and_runs_ruff_on_them():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert "--keep-id" in hooks["nbstripout"]["args"]
+    for hook_id in ("ruff-check", "ruff-format"):
+        assert "jupyter" in hooks[hook_id]["types_or"]
+    assert hooks["notebook-launch-cells"]["entry"] == "python -m simhelpers.launch --check"
+
+
+def test_nbstripout_would_change_nothing():
+    nbstripout = shutil.which("nbstripout", path=str(Path(sys.executable).parent))
+    done = subprocess.run(
+        [nbstripout, "--keep-id", "--verify", *map(str, NOTEBOOKS)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
+def test_ruff_passes_on_code_and_notebooks(command):
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", *command, "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pre_commit_pins_match_requirements():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    revs = {repo["repo"].rsplit("/", 1)[1]: repo.get("rev") for repo in config["repos"]}
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line
+    )
+    assert revs["nbstripout"] == pins["nbstripout"]
+    assert revs["ruff-pre-commit"] == "v" + pins["ruff"]
