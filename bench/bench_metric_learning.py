@@ -6,8 +6,9 @@ own:
   reference: MultiShotMemorySampler batches fed to fit as a Python Sequence, constant Adam 0.002,
              steps_per_execution=10 (the tutorial's code; its TFDS sampler replaced by the
              equivalent in-memory one, since TFDS needs a download);
-  ours:      notebook 01's input (simhelpers.sampling.multishot_dataset, tf.data) and its
-             cosine-decayed Adam 0.002, steps_per_execution=10.
+  ours:      notebook 01's setup (use_legacy_keras, which defers umap-learn), its input
+             (simhelpers.sampling.multishot_dataset, tf.data) and its cosine-decayed Adam 0.002,
+             steps_per_execution=10.
 Every --eval-every steps, training pauses (not timed) to measure precision@1 of the whole test
 split against a 5,000-image training gallery. Prints images per second, ms per step, peak RSS,
 precision@1, the ratios, and the training time ours needs to reach the reference's final
@@ -32,7 +33,12 @@ BATCH_CLASSES, BATCH_EXAMPLES, GALLERY, SEED = 10, 8, 5000, 1337
 
 def train(formulation: str, dataset: str, steps: int, eval_every: int) -> dict:
     """Train one formulation; return its timings, checkpoints and peak RSS."""
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    if formulation == "reference":
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"  # the tutorial imports everything at once
+    else:
+        from simhelpers.stack import use_legacy_keras
+
+        use_legacy_keras()  # notebook 01's setup cell: legacy Keras, umap-learn deferred
     import numpy as np
     import tensorflow as tf
     import tensorflow_similarity as tfsim

@@ -60,7 +60,7 @@ def test_first_code_cell_is_the_shared_colab_setup_cell(notebook):
 def test_badge_points_at_its_own_path(notebook):
     path, nb = notebook
     first_line = nb.cells[0].source.splitlines()[0]
-    links = re.findall(r"\]\((https://colab\.research\.google\.com/[^)]+)\)", first_line)
+    links = re.findall(r"\]\((https://colab\.research\.google\.com/github/[^)]+)\)", first_line)
     assert links == [launch.colab_url(path)]
     assert links[0].endswith(f"/notebooks/{path.name}")
 
@@ -104,7 +104,7 @@ def test_ruff_passes_on_code_and_notebooks(command):
 
 def test_pre_commit_pins_match_requirements():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
-    revs = {repo["repo"].rsplit("/", 1)[1]: repo.get("rev") for repo in config["repos"]}
+    revs = {repo["repo"].rsplit("/", 1)[-1]: repo.get("rev") for repo in config["repos"]}
     pins = dict(
         line.split("==")
         for line in (ROOT / "requirements.txt").read_text().splitlines()

@@ -9,7 +9,6 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
-import yaml
 
 from simhelpers import colab_install, launch, run
 
@@ -20,7 +19,9 @@ NOTEBOOKS = run.notebooks()
 def test_synced_inserts_badge_and_setup_cell_once(tmp_path):
     original = nbformat.read(NOTEBOOKS[0], as_version=4)
     original.cells[0].source = original.cells[0].source.split("\n", 2)[2]  # drop badge + blank
-    original.cells = [c for c in original.cells if launch.SETUP_TAG not in c.metadata.get("tags", [])]
+    original.cells = [
+        cell for cell in original.cells if launch.SETUP_TAG not in cell.metadata.get("tags", [])
+    ]
     path = tmp_path / NOTEBOOKS[0].name
     nbformat.write(original, path)
     assert launch.out_of_sync([path]) == [path]
@@ -103,9 +104,7 @@ def _fake_pip(monkeypatch, after: dict[str, str]):
     return calls
 
 
-def test_installer_holds_tensorflow_and_asks_for_restart_when_numpy_changed(
-    monkeypatch, tmp_path
-):
+def test_installer_holds_tensorflow_and_asks_for_restart_when_numpy_changed(monkeypatch, tmp_path):
     calls = _fake_pip(monkeypatch, {"tensorflow": "2.20.0", "numpy": "2.3.5", "tf-keras": "2.20.1"})
     with pytest.raises(colab_install.RestartRequired, match=r"numpy 2\.0\.2 -> 2\.3\.5"):
         colab_install.install(tmp_path)
