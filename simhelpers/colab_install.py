@@ -35,7 +35,11 @@ def tf_keras_requirement(tensorflow_version: str) -> str:
 
 def installed() -> dict[str, str]:
     """Installed distributions, by normalized name, with their versions."""
-    return {_normalize(dist.metadata["Name"]): dist.version for dist in metadata.distributions()}
+    found = {}
+    for dist in metadata.distributions():
+        if dist.metadata["Name"]:  # a broken install can leave a nameless record
+            found[_normalize(dist.metadata["Name"])] = dist.version
+    return found
 
 
 def changed_in_memory(before: dict[str, str], after: dict[str, str], loaded: set[str]) -> list[str]:
@@ -74,8 +78,8 @@ def install(checkout: Path) -> None:
         print("Colab setup:", " ".join(command[3:]), flush=True)
         subprocess.run(command, check=True)
     after = installed()
-    added = sorted(f"{name} {version}" for name, version in after.items() if name not in before)
-    print(f"Colab setup: TensorFlow {tensorflow} kept; added {len(added)} packages.")
+    added = len(after.keys() - before.keys())
+    print(f"Colab setup: TensorFlow {tensorflow} kept; added {added} packages.")
     stamp.write_text(tensorflow)
     replaced = changed_in_memory(before, after, set(sys.modules))
     if replaced:
