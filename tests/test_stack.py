@@ -83,6 +83,14 @@ def test_environment_yml_pins_match_requirements():
     assert len(requirements) >= 15
 
 
+def test_pre_commit_pins_match_requirements():
+    requirements = pins((ROOT / "requirements.txt").read_text().splitlines())
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    revs = {repo["repo"].rsplit("/", 1)[-1]: repo.get("rev") for repo in config["repos"]}
+    assert revs["nbstripout"] == requirements["nbstripout"]
+    assert revs["ruff-pre-commit"] == "v" + requirements["ruff"]
+
+
 def test_tensorflow_similarity_imports_without_loading_umap_until_used():
     result = run_python(
         "import sys\n"
