@@ -1,0 +1,51 @@
+"""Which Keras mixed-precision policy suits this machine: bfloat16 on CPUs with native bfloat16
+instructions, float16 on GPUs, float32 elsewhere.
+
+TensorFlow has no public call that says whether the CPU computes bfloat16 natively (without it,
+oneDNN emulates bfloat16 and training gets slower, not faster), so the CPU's flags are read from
+``/proc/cpuinfo`` (Linux; elsewhere the answer is "no", which keeps float32).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simhelpers.checks import check_choice
+
+POLICIES = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
+CPU_BFLOAT16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def cpu_has_bfloat16(cpuinfo: str | None = None) -> bool:
+    """True when the CPU flags (``/proc/cpuinfo`` unless ``cpuinfo`` is given) include bfloat16."""
+    if cpuinfo is None:
+        path = Path("/proc/cpuinfo")
+        cpuinfo = path.read_text() if path.exists() else ""
+    flags: set[str] = set()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags":
+            flags.update(value.split())
+    return bool(flags & CPU_BFLOAT16_FLAGS)
+
+
+def choose_policy(
+    requested: str = "auto", has_gpu: bool | None = None, cpu_bfloat16: bool | None = None
+) -> str:
+    """Resolve ``requested`` (one of ``POLICIES``) to a Keras policy name.
+
+    ``"auto"`` gives ``"mixed_float16"`` when TensorFlow sees a GPU, ``"mixed_bfloat16"`` on a CPU
+    with native bfloat16, and ``"float32"`` otherwise; any other value is returned as it is.
+    """
+    check_choice("precision", requested, POLICIES)
+    if requested != "auto":
+        return requested
+    if has_gpu is None:
+        import tensorflow as tf
+
+        has_gpu = bool(tf.config.list_physical_devices("GPU"))
+    if has_gpu:
+        return "mixed_float16"
+    if cpu_bfloat16 is None:
+        cpu_bfloat16 = cpu_has_bfloat16()
+    return "mixed_bfloat16" if cpu_bfloat16 else "float32"
