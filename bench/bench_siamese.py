@@ -6,7 +6,8 @@ Runs, one after another in fresh processes so that each peak RSS is its own:
   3. notebook 02 with the improved embedding network;
 then prints test pair accuracy, fit seconds, seconds per epoch, peak RSS and the ratios.
 
-    .venv/bin/python bench/bench_siamese.py [--dataset fashion_mnist] [--epochs 10] [--our-epochs 3]
+    .venv/bin/python bench/bench_siamese.py [--dataset fashion_mnist] [--epochs 10]
+        [--our-epochs 10] [--improved-epochs 10]
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def ours(dataset: str, network: str, epochs: int, workdir: Path) -> dict:
         "fit_seconds": metrics["fit_seconds"],
         "epochs": epochs,
         "peak_rss_mb": metrics["peak_rss_mb"],
+        "policy": metrics["policy"],
     }
 
 
@@ -66,7 +68,15 @@ def main() -> None:
     )
     parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "mnist"])
     parser.add_argument("--epochs", type=int, default=10, help="reference epochs (default 10)")
-    parser.add_argument("--our-epochs", type=int, default=3, help="notebook epochs (default 3)")
+    parser.add_argument(
+        "--our-epochs", type=int, default=10, help="notebook epochs, reference network (default 10)"
+    )
+    parser.add_argument(
+        "--improved-epochs",
+        type=int,
+        default=10,
+        help="notebook epochs, improved network (default 10)",
+    )
     args = parser.parse_args()
 
     print(
@@ -76,11 +86,11 @@ def main() -> None:
     rows = {"reference tutorial": reference(args.dataset, args.epochs)}
     print("reference done", flush=True)
     with tempfile.TemporaryDirectory() as workdir:
-        for network in ("reference", "improved"):
-            rows[f"ours, {network} network"] = ours(
-                args.dataset, network, args.our_epochs, Path(workdir)
+        for network, epochs in (("reference", args.our_epochs), ("improved", args.improved_epochs)):
+            rows[f"ours, {network} network"] = ours(args.dataset, network, epochs, Path(workdir))
+            print(
+                f"ours ({network}) done, {rows[f'ours, {network} network']['policy']}", flush=True
             )
-            print(f"ours ({network}) done", flush=True)
 
     base = rows["reference tutorial"]
     print(

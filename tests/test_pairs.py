@@ -91,18 +91,47 @@ def test_pair_dataset_gathers_the_right_images_in_batches():
     np.testing.assert_array_equal(y.numpy(), pairs.labels[5:10])
 
 
-def test_pair_dataset_shuffles_reproducibly_each_epoch():
+def test_head_keeps_the_first_pairs_in_order():
+    pairs = make_pair_indices(LABELS, seed=5)
+    first = pairs.head(7)
+    assert len(first) == 7 and len(pairs.head(10**6)) == len(pairs)
+    np.testing.assert_array_equal(first.left, pairs.left[:7])
+    np.testing.assert_array_equal(first.right, pairs.right[:7])
+    np.testing.assert_array_equal(first.labels, pairs.labels[:7])
+
+
+def _labels_in_order(dataset) -> np.ndarray:
+    return np.concatenate([y.numpy() for (_, _), y in dataset])
+
+
+def test_pair_dataset_shuffles_each_epoch_reproducibly():
     images = np.zeros((40, 2, 2), dtype=np.uint8)
     pairs = make_pair_indices(np.arange(40) % 4, seed=0)
-
-    def order(dataset):
-        return np.concatenate([y.numpy() for (_, _), y in dataset]), dataset
-
-    first, dataset = order(pair_dataset(images, pairs, batch_size=8, shuffle_seed=3))
-    again, _ = order(pair_dataset(images, pairs, batch_size=8, shuffle_seed=3))
-    second_epoch, _ = order(dataset)
+    first = _labels_in_order(pair_dataset(images, [pairs, pairs], batch_size=8, shuffle_seed=3))
+    again = _labels_in_order(pair_dataset(images, [pairs, pairs], batch_size=8, shuffle_seed=3))
+    other = _labels_in_order(pair_dataset(images, [pairs, pairs], batch_size=8, shuffle_seed=4))
     np.testing.assert_array_equal(first, again)
-    assert sorted(first) == sorted(pairs.labels) and (first != second_epoch).any()
+    assert (first != other).any()
+    epoch_1, epoch_2 = first[:80], first[80:]
+    assert sorted(epoch_1) == sorted(epoch_2) == sorted(pairs.labels)
+    assert (epoch_1 != epoch_2).any()
+
+
+def test_pair_dataset_runs_through_fresh_pairs_one_epoch_after_another():
+    labels = np.arange(12) % 3
+    images = np.arange(12 * 4, dtype=np.uint8).reshape(12, 2, 2) * 5
+    epochs = [make_pair_indices(labels, seed) for seed in (1, 2)]
+    batches = list(pair_dataset(images, epochs, batch_size=10))
+    assert [len(y) for (_, _), y in batches] == [10, 10, 4, 10, 10, 4]  # each epoch batched alone
+    (left, right), _ = batches[3]
+    np.testing.assert_allclose(left.numpy(), to_model_input(images[epochs[1].left[:10]]))
+    np.testing.assert_allclose(right.numpy(), to_model_input(images[epochs[1].right[:10]]))
+
+
+def test_pair_dataset_rejects_sets_of_different_lengths():
+    short, long = make_pair_indices(np.arange(6) % 2, 0), make_pair_indices(np.arange(8) % 2, 0)
+    with pytest.raises(ValueError, match=r"^pairs has sets of lengths \[12, 16\]"):
+        pair_dataset(np.zeros((8, 2, 2), np.uint8), [short, long], batch_size=4)
 
 
 def test_image_dataset_scales_in_batches_without_reordering():
