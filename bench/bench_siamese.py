@@ -7,7 +7,7 @@ Runs, one after another in fresh processes so that each peak RSS is its own:
 then prints test pair accuracy, fit seconds, seconds per epoch, peak RSS and the ratios.
 
     .venv/bin/python bench/bench_siamese.py [--dataset fashion_mnist] [--epochs 10]
-        [--our-epochs 10] [--improved-epochs 10]
+        [--our-epochs 8] [--improved-epochs 10]
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "mnist"])
     parser.add_argument("--epochs", type=int, default=10, help="reference epochs (default 10)")
     parser.add_argument(
-        "--our-epochs", type=int, default=10, help="notebook epochs, reference network (default 10)"
+        "--our-epochs", type=int, default=8, help="notebook epochs, reference network (default 8)"
     )
     parser.add_argument(
         "--improved-epochs",
