@@ -84,7 +84,8 @@ def pair_dataset(
 
     ``pairs`` is one set of pairs, or a sequence of equally long sets, one per epoch (fresh pairs
     every epoch, or the same set repeated): the dataset then runs through them one after another,
-    each batched on its own, so ``fit`` needs ``steps_per_epoch=ceil(len(pairs[0]) / batch_size)``.
+    each batched on its own, so ``fit`` needs ``steps_per_epoch=ceil(len(pairs[0]) / batch_size)``
+    (``len(dataset)`` is the number of batches of all sets).
     With ``shuffle_seed`` each set is put in its own reproducible random order. Images stay uint8
     in one tensor; each batch is gathered and scaled to [0, 1] on the fly.
     """
@@ -115,9 +116,12 @@ def pair_dataset(
     def gather(left, right, label):
         return (_scale(tf.gather(pool, left)), _scale(tf.gather(pool, right))), label
 
+    # flat_map hides the number of batches; Keras warns "ran out of data" without it.
+    batch_count = len(sets) * -(-len(sets[0]) // batch_size)
     return (
         tf.data.Dataset.from_tensor_slices((left, right, labels))
         .flat_map(batches)
+        .apply(tf.data.experimental.assert_cardinality(batch_count))
         .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )

@@ -121,8 +121,10 @@ def test_pair_dataset_runs_through_fresh_pairs_one_epoch_after_another():
     labels = np.arange(12) % 3
     images = np.arange(12 * 4, dtype=np.uint8).reshape(12, 2, 2) * 5
     epochs = [make_pair_indices(labels, seed) for seed in (1, 2)]
-    batches = list(pair_dataset(images, epochs, batch_size=10))
+    dataset = pair_dataset(images, epochs, batch_size=10)
+    batches = list(dataset)
     assert [len(y) for (_, _), y in batches] == [10, 10, 4, 10, 10, 4]  # each epoch batched alone
+    assert len(dataset) == len(batches)
     (left, right), _ = batches[3]
     np.testing.assert_allclose(left.numpy(), to_model_input(images[epochs[1].left[:10]]))
     np.testing.assert_allclose(right.numpy(), to_model_input(images[epochs[1].right[:10]]))
