@@ -87,10 +87,10 @@ def main() -> None:
     print("reference done", flush=True)
     with tempfile.TemporaryDirectory() as workdir:
         for network, epochs in (("reference", args.our_epochs), ("improved", args.improved_epochs)):
-            rows[f"ours, {network} network"] = ours(args.dataset, network, epochs, Path(workdir))
-            print(
-                f"ours ({network}) done, {rows[f'ours, {network} network']['policy']}", flush=True
+            row = rows[f"ours, {network} network"] = ours(
+                args.dataset, network, epochs, Path(workdir)
             )
+            print(f"ours ({network}) done, {row['policy']}", flush=True)
 
     base = rows["reference tutorial"]
     print(

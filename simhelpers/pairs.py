@@ -92,8 +92,8 @@ def pair_dataset(
     import tensorflow as tf
 
     sets = [pairs] if isinstance(pairs, PairIndices) else list(pairs)
-    if not sets or len({len(one) for one in sets}) != 1:
-        lengths = sorted({len(one) for one in sets})
+    lengths = sorted({len(one) for one in sets})
+    if len(lengths) != 1:
         raise ValueError(
             f"pairs has sets of lengths {lengths}; expected at least one set, all of one length"
         )
@@ -117,7 +117,7 @@ def pair_dataset(
         return (_scale(tf.gather(pool, left)), _scale(tf.gather(pool, right))), label
 
     # flat_map hides the number of batches; Keras warns "ran out of data" without it.
-    batch_count = len(sets) * -(-len(sets[0]) // batch_size)
+    batch_count = len(sets) * -(-lengths[0] // batch_size)
     return (
         tf.data.Dataset.from_tensor_slices((left, right, labels))
         .flat_map(batches)
