@@ -16,7 +16,7 @@ $(STAMP): requirements.txt pyproject.toml
 	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt -e .
+	$(BIN)/python -m pip install -q -r requirements.txt -e ".[tools]"
 	touch $@
 
 # Debian ships the real Fashion-MNIST, the offline dataset of the smoke and quick profiles.
@@ -32,7 +32,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 run: setup
-	$(BIN)/python -m simhelpers run --profile $(PROFILE)
+	$(BIN)/python -m simtools run --profile $(PROFILE)
 
 lab: setup
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))"

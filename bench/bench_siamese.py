@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from simhelpers import run
+from simtools import run
 
 HERE = Path(__file__).resolve().parent
 

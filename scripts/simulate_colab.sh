@@ -24,7 +24,7 @@ mkdir "$work/content"
 cd "$work/content"
 COLAB_RELEASE_TAG=simulated SIMLEARN_SOURCE="file://$repo" TF_CPP_MIN_LOG_LEVEL=3 \
   "$work/venv/bin/jupyter" nbconvert --to notebook --execute \
-  --ExecutePreprocessor.timeout=1800 --output executed.ipynb 01_metric_learning_cifar10.ipynb
+  --ExecutePreprocessor.timeout=1800 --output executed.ipynb 01_metric_learning.ipynb
 "$work/venv/bin/python" - <<'PY'
 import json
 

@@ -1,6 +1,44 @@
-"""Plumbing for the simlearn notebooks: data, pairs, plots, metrics and execution."""
+"""The learner library of the simlearn notebooks: ``import simhelpers as sh``.
 
+What a learner should not have to read to understand similarity learning: loading data,
+feeding batches at speed, fast retrieval metrics, figures, the threshold explorer and recording a
+run's results. The ideas themselves (pairs, models, losses, thresholds) are written out in the
+notebooks.
+"""
+
+from simhelpers.artifacts import (
+    IncompleteArtifactError,
+    load_similarity_model,
+    read_manifest,
+    save_folder_atomically,
+    save_keras_model,
+)
+from simhelpers.checks import check_parameters, integer, number
 from simhelpers.data import CLASS_NAMES, DATASETS, load_dataset, to_rgb32
+from simhelpers.explorer import show_threshold_explorer
+from simhelpers.metrics import (
+    best_threshold,
+    match_metrics,
+    nearest_neighbour_accuracy,
+    pair_accuracy,
+)
+from simhelpers.pairs import PairIndices, image_dataset, pair_dataset, to_model_input
+from simhelpers.precision import POLICIES, choose_policy
+from simhelpers.report import peak_rss_mb, record_metrics
+from simhelpers.retrieval import cosine_neighbours, retrieval_metrics
+from simhelpers.sampling import multishot_dataset
+from simhelpers.stack import check_numpy_pin, use_legacy_keras, version_report, versions
+from simhelpers.viz import (
+    plot_distance_histogram,
+    plot_history,
+    plot_matching,
+    plot_projection,
+    plot_retrieval,
+    plot_roc,
+    plot_threshold_metrics,
+    show_images,
+    show_neighbours,
+    show_pairs,
+)
 
-__all__ = ["CLASS_NAMES", "DATASETS", "load_dataset", "to_rgb32"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

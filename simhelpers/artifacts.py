@@ -31,18 +31,6 @@ def save_keras_model(model, path: str | os.PathLike) -> Path:
     return path
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; these are pages to share
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
 def save_folder_atomically(
     folder: str | os.PathLike, write: Callable[[Path], None], manifest: dict
 ) -> Path:
@@ -68,14 +56,40 @@ def save_folder_atomically(
     return folder
 
 
+REBUILD_HINT = "rebuild it by running notebook 01 again (python -m simtools run --profile quick 01)"
+
+
 def read_manifest(folder: str | os.PathLike) -> dict:
     """The manifest of a complete artifact folder; raises if the folder is missing or partial."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"no artifact folder at {folder}")
+        raise FileNotFoundError(f"no artifact folder at {folder}: {REBUILD_HINT}")
     manifest = folder / MANIFEST
     if not manifest.is_file():
         raise IncompleteArtifactError(
-            f"{folder} has no {MANIFEST}, so it was not saved completely; save it again"
+            f"{folder} has no {MANIFEST}, so it was not saved completely; {REBUILD_HINT}"
         )
-    return json.loads(manifest.read_text())
+    try:
+        return json.loads(manifest.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise IncompleteArtifactError(f"{manifest} is broken ({error}); {REBUILD_HINT}") from None
+
+
+def load_similarity_model(folder: str | os.PathLike):
+    """Notebook 01's saved ``SimilarityModel`` with its index, and its manifest.
+
+    A damaged folder (truncated weights or index, broken manifest) raises one error that names
+    the folder and how to rebuild it, instead of TensorFlow's or nmslib's own.
+    """
+    import tensorflow as tf
+
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    try:
+        model = tf.keras.models.load_model(folder / "model")
+        model.load_index(str(folder / "model"))
+    except Exception as error:  # TensorFlow, h5py, nmslib and numpy each raise their own kind
+        raise IncompleteArtifactError(
+            f"{folder} is broken ({type(error).__name__}: {str(error)[:200]}); {REBUILD_HINT}"
+        ) from None
+    return model, manifest

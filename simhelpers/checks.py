@@ -1,29 +1,74 @@
-"""One-line validation of notebook parameters: name, value and what is allowed."""
+"""Parameter validation in one call: a table of what each parameter allows.
+
+    sh.check_parameters(globals(), {
+        "dataset": ["mnist", "fashion_mnist"],      # one of these values
+        "epochs": sh.integer(1),                     # an int >= 1
+        "learning_rate": sh.number(0, 1, optional=True),  # 0 < x <= 1, or None
+    })
+
+A bad value stops the notebook with one line that names the parameter, the value and what is
+allowed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from numbers import Real
 
 
-def check_choice(name: str, value: object, allowed: Iterable[object]) -> None:
-    """``value`` must be one of ``allowed``."""
-    allowed = list(allowed)
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is invalid; allowed: {', '.join(map(repr, allowed))}")
+@dataclass(frozen=True)
+class Bounds:
+    """An integer in ``[low, high]``, or a real number in ``(low, high]``; ``None`` if optional."""
+
+    kind: type
+    low: float
+    high: float | None = None
+    optional: bool = False
+
+    def allows(self, value: object) -> bool:
+        if value is None:
+            return self.optional
+        if isinstance(value, bool) or not isinstance(value, self.kind):
+            return False
+        above = value >= self.low if self.kind is int else value > self.low
+        return above and (self.high is None or value <= self.high)
+
+    def __str__(self) -> str:
+        if self.kind is int:
+            text = (
+                f"an integer >= {self.low}"
+                if self.high is None
+                else (f"an integer from {self.low} to {self.high}")
+            )
+        else:
+            text = f"a number > {self.low}" + ("" if self.high is None else f" and <= {self.high}")
+        return text + (", or None" if self.optional else "")
 
 
-def check_int(name: str, value: object, minimum: int, maximum: int | None = None) -> None:
-    """``value`` must be an int (not a bool) in ``[minimum, maximum]``."""
-    bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    if not is_int or value < minimum or (maximum is not None and value > maximum):
-        raise ValueError(f"{name}={value!r} is invalid; expected an integer {bounds}")
+def integer(low: int, high: int | None = None, optional: bool = False) -> Bounds:
+    """An int (not a bool) from ``low`` to ``high`` inclusive."""
+    return Bounds(int, low, high, optional)
 
 
-def check_number(name: str, value: object, low: float, high: float | None = None) -> None:
-    """``value`` must be a real number with ``low < value`` (and ``value <= high`` if given)."""
-    bounds = f"> {low}" if high is None else f"> {low} and <= {high}"
-    is_number = isinstance(value, Real) and not isinstance(value, bool)
-    if not is_number or not value > low or (high is not None and value > high):
-        raise ValueError(f"{name}={value!r} is invalid; expected a number {bounds}")
+def number(low: float, high: float | None = None, optional: bool = False) -> Bounds:
+    """A real number with ``low < value <= high``."""
+    return Bounds(Real, low, high, optional)
+
+
+def check_parameters(
+    values: Mapping[str, object], rules: Mapping[str, Bounds | Collection]
+) -> None:
+    """Raise ``ValueError`` for the first of ``rules`` that ``values`` (e.g. ``globals()``) breaks.
+
+    A rule is ``integer(...)``/``number(...)`` or a collection of allowed values.
+    """
+    for name, rule in rules.items():
+        if name not in values:
+            raise ValueError(f"parameter {name!r} is not defined; check the parameters cell")
+        value = values[name]
+        if isinstance(rule, Bounds):
+            if not rule.allows(value):
+                raise ValueError(f"{name}={value!r} is invalid; expected {rule}")
+        elif not any(value == allowed and type(value) is type(allowed) for allowed in rule):
+            raise ValueError(f"{name}={value!r} is invalid; allowed: {', '.join(map(repr, rule))}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simhelpers.checks import check_choice
+from simhelpers.checks import check_parameters
 
 POLICIES = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
 CPU_BFLOAT16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
@@ -37,7 +37,7 @@ def choose_policy(
     ``"auto"`` gives ``"mixed_float16"`` when TensorFlow sees a GPU, ``"mixed_bfloat16"`` on a CPU
     with native bfloat16, and ``"float32"`` otherwise; any other value is returned as it is.
     """
-    check_choice("precision", requested, POLICIES)
+    check_parameters({"dtype_policy": requested}, {"dtype_policy": POLICIES})
     if requested != "auto":
         return requested
     if has_gpu is None:

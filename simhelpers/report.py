@@ -1,4 +1,4 @@
-"""Headline metrics a notebook reports, stored in its own output and read back by the runner.
+"""Headline metrics a notebook reports, stored in its own output (the tooling reads them back).
 
 scrapbook did this once but is abandoned; a custom MIME type in a display output needs no
 side files and survives papermill, nbconvert and nbval.
@@ -6,12 +6,8 @@ side files and survives papermill, nbconvert and nbval.
 
 from __future__ import annotations
 
-import json
 import math
-import resource
-from pathlib import Path
-
-import nbformat
+import sys
 
 METRICS_MIME = "application/vnd.simlearn.metrics+json"
 
@@ -24,20 +20,21 @@ def record_metrics(**metrics: float | int | str) -> None:
     from IPython.display import display
 
     clean = {key: _plain(value) for key, value in metrics.items()}
-    clean["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    clean["peak_rss_mb"] = peak_rss_mb()
     text = "\n".join(f"{key:<28}{_format(value)}" for key, value in clean.items())
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
 
 
-def read_metrics(notebook: str | Path) -> dict[str, float | int | str]:
-    """Every metric recorded in an executed notebook (later records win)."""
-    found: dict[str, float | int | str] = {}
-    for cell in nbformat.read(str(notebook), as_version=4).cells:
-        for output in cell.get("outputs", []):
-            payload = output.get("data", {}).get(METRICS_MIME)
-            if payload is not None:
-                found.update(json.loads(payload) if isinstance(payload, str) else payload)
-    return found
+def peak_rss_mb(platform: str = sys.platform) -> int:
+    """The peak resident memory of this process so far, in MB (2**20 bytes)."""
+    if platform == "win32":  # no ``resource`` module; psutil comes with ipykernel
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset // 2**20
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 2**20 if platform == "darwin" else peak // 1024  # bytes on macOS, KiB on Linux
 
 
 def _plain(value: object) -> float | int | str:

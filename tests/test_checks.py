@@ -1,42 +1,50 @@
-"""simhelpers.checks: one-line errors that name the parameter, the value and what is allowed."""
+"""simhelpers.checks: one call checks a table of rules; errors name parameter, value, rule."""
 
 import pytest
 
-from simhelpers.checks import check_choice, check_int, check_number
+from simhelpers.checks import check_parameters, integer, number
+
+RULES = {
+    "optimizer": ["adam", "sgd"],
+    "fresh_pairs": [True, False],
+    "epochs": integer(1),
+    "seed": integer(0, 10),
+    "margin": number(0),
+    "learning_rate": number(0, 1, optional=True),
+}
+GOOD = dict(optimizer="adam", fresh_pairs=False, epochs=3, seed=0, margin=0.5, learning_rate=1)
 
 
 def test_valid_values_pass():
-    check_choice("optimizer", "adam", ["adam", "sgd"])
-    check_int("epochs", 3, 1)
-    check_int("seed", 0, 0, 10)
-    check_number("margin", 0.5, 0)
-    check_number("learning_rate", 1, 0, 1)
+    check_parameters(GOOD, RULES)
+    check_parameters({**GOOD, "learning_rate": None, "margin": 2}, RULES)
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    "change, message",
     [
+        ({"optimizer": "adamw"}, "optimizer='adamw' is invalid; allowed: 'adam', 'sgd'"),
+        ({"fresh_pairs": 1}, "fresh_pairs=1 is invalid; allowed: True, False"),
+        ({"epochs": 0}, "epochs=0 is invalid; expected an integer >= 1"),
+        ({"epochs": 2.0}, "epochs=2.0 is invalid; expected an integer >= 1"),
+        ({"epochs": True}, "epochs=True is invalid"),
+        ({"epochs": None}, "epochs=None is invalid; expected an integer >= 1"),
+        ({"seed": 11}, "seed=11 is invalid; expected an integer from 0 to 10"),
+        ({"margin": 0}, "margin=0 is invalid; expected a number > 0"),
+        ({"margin": "1"}, "margin='1' is invalid; expected a number > 0"),
         (
-            lambda: check_choice("optimizer", "adamw", ["adam", "sgd"]),
-            "optimizer='adamw' is invalid; allowed: 'adam', 'sgd'",
-        ),
-        (lambda: check_int("epochs", 0, 1), "epochs=0 is invalid; expected an integer >= 1"),
-        (lambda: check_int("epochs", 2.0, 1), "epochs=2.0 is invalid; expected an integer >= 1"),
-        (lambda: check_int("flag", True, 0), "flag=True is invalid"),
-        (
-            lambda: check_int("size", 11, 1, 10),
-            "size=11 is invalid; expected an integer from 1 to 10",
-        ),
-        (lambda: check_number("margin", 0, 0), "margin=0 is invalid; expected a number > 0"),
-        (lambda: check_number("margin", "1", 0), "margin='1' is invalid; expected a number > 0"),
-        (
-            lambda: check_number("learning_rate", 2, 0, 1),
-            "learning_rate=2 is invalid; expected a number > 0 and <= 1",
+            {"learning_rate": 2},
+            "learning_rate=2 is invalid; expected a number > 0 and <= 1, or None",
         ),
     ],
 )
-def test_invalid_values_get_one_line(call, message):
+def test_invalid_values_name_parameter_value_and_rule(change, message):
     with pytest.raises(ValueError) as caught:
-        call()
-    assert str(caught.value) == message or str(caught.value).startswith(message)
+        check_parameters({**GOOD, **change}, RULES)
+    assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+def test_a_rule_for_a_missing_parameter_is_reported():
+    with pytest.raises(ValueError, match="parameter 'epochs' is not defined"):
+        check_parameters({k: v for k, v in GOOD.items() if k != "epochs"}, RULES)

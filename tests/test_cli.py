@@ -1,9 +1,9 @@
-"""python -m simhelpers run: argument errors are one line, before anything runs."""
+"""python -m simtools run: argument errors are one line, before anything runs."""
 
 import pytest
 
-from simhelpers import run
-from simhelpers.__main__ import main
+from simtools import run
+from simtools.__main__ import main
 
 
 def test_unknown_notebook(capsys):
@@ -23,13 +23,13 @@ def test_unknown_profile(capsys):
 
 
 def test_profile_with_a_parameter_the_notebook_lacks(tmp_path, monkeypatch, capsys):
-    (tmp_path / "smoke.yaml").write_text("02_siamese_contrastive_mnist:\n  epoch: 3\n")
+    (tmp_path / "smoke.yaml").write_text("02_siamese_contrastive:\n  epoch: 3\n")
     monkeypatch.setattr(run, "PROFILES_DIR", tmp_path)
     monkeypatch.setattr(run, "execute", lambda *a, **k: pytest.fail("ran despite a bad parameter"))
     with pytest.raises(SystemExit):
         main(["run", "--profile", "smoke", "02"])
     error = capsys.readouterr().err
-    assert "parameter 'epoch' is not defined by 02_siamese_contrastive_mnist.ipynb" in error
+    assert "parameter 'epoch' is not defined by 02_siamese_contrastive.ipynb" in error
     assert "epochs" in error
 
 
@@ -52,3 +52,17 @@ def test_summary_table_reports_failures_and_metrics(tmp_path):
     lines = run.summary_table(results).splitlines()
     assert lines[1].split()[:4] == ["01_a", "ok", "12.3", "900"] and "auc=0.912" in lines[1]
     assert "FAILED" in lines[2] and "cell 4: ValueError: bad" in lines[2]
+
+
+def test_a_parameter_whose_default_is_none_takes_a_value(tmp_path):
+    notebook = tmp_path / "nb.ipynb"
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    cell = new_code_cell("learning_rate = None  # None: tuned per network\nepochs = 2")
+    cell.metadata["tags"] = ["parameters"]
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(new_notebook(cells=[cell], metadata={"kernelspec": kernelspec}), notebook)
+    run.check_parameters(notebook, {"learning_rate": 0.003})
+    with pytest.raises(ValueError, match="epochs='2' has the wrong type"):
+        run.check_parameters(notebook, {"epochs": "2"})

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 import yaml
 
-from simhelpers import launch, run
+from simtools import launch, run
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = run.notebooks()
@@ -83,7 +83,7 @@ def test_pre_commit_strips_notebooks_and_runs_ruff_on_them():
     assert "--keep-id" in hooks["nbstripout"]["args"]
     for hook_id in ("ruff-check", "ruff-format"):
         assert "jupyter" in hooks[hook_id]["types_or"]
-    assert hooks["notebook-launch-cells"]["entry"] == "python -m simhelpers.launch --check"
+    assert hooks["notebook-launch-cells"]["entry"] == "python -m simtools.launch --check"
 
 
 def test_nbstripout_would_change_nothing():

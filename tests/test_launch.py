@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from simhelpers import colab_install, launch, run
+from simtools import colab_install, launch, run
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = run.notebooks()
@@ -128,7 +128,7 @@ def test_installer_needs_no_restart_when_only_packages_were_added(monkeypatch, t
 
 
 def test_installer_runs_as_a_script_with_the_standard_library_only():
-    source = (ROOT / "simhelpers" / "colab_install.py").read_text()
+    source = (ROOT / "simtools" / "colab_install.py").read_text()
     imported = {
         line.split()[1].split(".")[0]
         for line in source.splitlines()
@@ -152,7 +152,7 @@ def test_binder_configuration():
     assert "set -euo pipefail" in lines
     assert "python -m pip install --no-deps -e ." in lines
     assert any(line.startswith("python -m ipykernel install") for line in lines)
-    assert "python -m simhelpers prepare --profile quick --output-dir notebooks" in lines
+    assert "python -m simtools prepare --profile quick --output-dir notebooks" in lines
 
 
 def test_prepare_injects_the_profile_without_executing(tmp_path):
@@ -171,7 +171,7 @@ def test_prepare_injects_the_profile_without_executing(tmp_path):
 
 
 def test_prepare_command_line_refuses_an_unknown_profile(tmp_path, capsys):
-    from simhelpers.__main__ import main
+    from simtools.__main__ import main
 
     with pytest.raises(SystemExit) as stop:
         main(["prepare", "--profile", "huge", "--output-dir", str(tmp_path)])

@@ -6,10 +6,10 @@ import sys
 
 import pytest
 
-from simhelpers import run
+from simtools import run
 
 NOTEBOOKS = [path.stem for path in run.notebooks()]
-NEEDS = {"03_calibration_and_projection": "01_metric_learning_cifar10"}  # loads 01's artifacts
+NEEDS = {"03_calibration_and_projection": "01_metric_learning"}  # loads 01's artifacts
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,8 @@ def executed(tmp_path_factory):
 
 def test_collection_has_the_notebooks():
     assert NOTEBOOKS == [
-        "01_metric_learning_cifar10",
-        "02_siamese_contrastive_mnist",
+        "01_metric_learning",
+        "02_siamese_contrastive",
         "03_calibration_and_projection",
     ]
 
@@ -47,7 +47,7 @@ def test_smoke_run_succeeds_and_reports_metrics(executed, stem):
 
 
 def test_siamese_metrics_are_sane(executed):
-    metrics = executed("02_siamese_contrastive_mnist").metrics
+    metrics = executed("02_siamese_contrastive").metrics
     assert metrics["dataset"] == "fashion_mnist"
     assert metrics["last_loss"] < metrics["first_loss"]
     assert metrics["test_auc"] > 0.6
@@ -57,7 +57,7 @@ def test_siamese_metrics_are_sane(executed):
 
 
 def test_metric_learning_metrics_are_sane(executed):
-    metrics = executed("01_metric_learning_cifar10").metrics
+    metrics = executed("01_metric_learning").metrics
     assert metrics["dataset"] == "fashion_mnist"
     assert metrics["last_loss"] < metrics["first_loss"]
     assert 0.3 < metrics["precision_at_1"] <= metrics["recall_at_5"] <= metrics["recall_at_10"]

@@ -47,5 +47,5 @@ def test_an_explicit_policy_is_kept(policy):
 
 
 def test_an_unknown_policy_names_the_parameter():
-    with pytest.raises(ValueError, match=r"^precision='bf16' is invalid; allowed: 'auto'"):
+    with pytest.raises(ValueError, match=r"^dtype_policy='bf16' is invalid; allowed: 'auto'"):
         choose_policy("bf16")

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from simhelpers.report import METRICS_MIME, read_metrics, record_metrics
+from simhelpers.report import METRICS_MIME, peak_rss_mb, record_metrics
+from simtools.records import read_metrics
 
 
 def test_record_metrics_displays_text_and_json(monkeypatch):
@@ -36,3 +37,22 @@ def test_read_metrics_from_executed_notebook(tmp_path):
     path = tmp_path / "run.ipynb"
     nbformat.write(new_notebook(cells=cells), path)
     assert read_metrics(path) == {"x": 2, "y": 0.5}
+
+
+@pytest.mark.parametrize(
+    "platform, maxrss, expected", [("linux", 2 * 1024**2, 2048), ("darwin", 3 * 1024**3, 3072)]
+)
+def test_peak_rss_reads_ru_maxrss_in_the_platform_unit(monkeypatch, platform, maxrss, expected):
+    import resource
+
+    usage = type("Usage", (), {"ru_maxrss": maxrss})
+    monkeypatch.setattr(resource, "getrusage", lambda who: usage)
+    assert peak_rss_mb(platform) == expected
+
+
+def test_peak_rss_on_windows_uses_psutil(monkeypatch):
+    import psutil
+
+    info = type("Info", (), {"peak_wset": 5 * 2**20})
+    monkeypatch.setattr(psutil.Process, "memory_info", lambda self: info)
+    assert peak_rss_mb("win32") == 5

@@ -79,7 +79,7 @@ def test_environment_yml_pins_match_requirements():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert pins(pip_section) == requirements
-    assert "-e ." in pip_section
+    assert "-e .[tools]" in pip_section
     assert len(requirements) >= 15
 
 

@@ -1,4 +1,4 @@
-"""simhelpers.sweep and the gallery: a tiny notebook run by papermill; grid, resume, failures."""
+"""simtools.sweep and the gallery: a tiny notebook run by papermill; grid, resume, failures."""
 
 import csv
 
@@ -6,10 +6,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from simhelpers import run
-from simhelpers.__main__ import main
-from simhelpers.gallery import export_html, write_index
-from simhelpers.sweep import folder_name, grid, parse_value, sweep
+from simtools import run
+from simtools.__main__ import main
+from simtools.gallery import export_html, write_index
+from simtools.sweep import folder_name, grid, parse_value, sweep
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 from tqdm.auto import tqdm
 
-from simhelpers import run
-from simhelpers.artifacts import write_atomically
+from simtools import run
+from simtools.files import write_atomically
 
 RESULT = "result.json"  # written, atomically, only when a run completed without error
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from simhelpers.artifacts import write_atomically
-from simhelpers.run import RunResult
+from simtools.files import write_atomically
+from simtools.run import RunResult
 
 
 def export_html(notebook: Path) -> Path:

@@ -1,6 +1,6 @@
 """What every notebook shares to open anywhere: its Colab badge and the Colab setup cell.
 
-``python -m simhelpers.launch`` writes both into each notebook; ``--check`` only reports the
+``python -m simtools.launch`` writes both into each notebook; ``--check`` only reports the
 notebooks that differ (the tests and the pre-commit hook run it).
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import nbformat
 
-from simhelpers.artifacts import write_atomically
-from simhelpers.run import notebooks
+from simtools.files import write_atomically
+from simtools.run import notebooks
 
 GITHUB_REPOSITORY = "simlearn/simlearn-notebooks"  # forks: change it here, then run this module
 BRANCH = "main"
@@ -34,7 +34,7 @@ if "COLAB_RELEASE_TAG" in os.environ:
     if not os.path.isdir(checkout):
         source = os.environ.get("SIMLEARN_SOURCE", REPOSITORY)  # tests point it at a local clone
         subprocess.run(["git", "clone", "--quiet", "--depth=1", source, checkout], check=True)
-    installer = os.path.join(checkout, "simhelpers", "colab_install.py")
+    installer = os.path.join(checkout, "simtools", "colab_install.py")
     runpy.run_path(installer, run_name="__main__")
     if checkout not in sys.path:
         sys.path.insert(0, checkout)"""
@@ -98,14 +98,14 @@ def out_of_sync(paths: list[Path]) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m simhelpers.launch", description=__doc__.splitlines()[0]
+        prog="python -m simtools.launch", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--check", action="store_true", help="report, change nothing")
     args = parser.parse_args(argv)
     stale = out_of_sync(notebooks())
     if args.check:
         for path in stale:
-            print(f"{path}: badge or Colab setup cell out of date; run python -m simhelpers.launch")
+            print(f"{path}: badge or Colab setup cell out of date; run python -m simtools.launch")
         return 1 if stale else 0
     for path in stale:
         write_atomically(path, nbformat.writes(synced(path)) + "\n")

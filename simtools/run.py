@@ -12,7 +12,7 @@ import papermill
 import yaml
 from papermill.inspection import inspect_notebook
 
-from simhelpers.report import read_metrics
+from simtools.records import read_metrics
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO / "notebooks"
@@ -63,7 +63,8 @@ def profile_parameters(profile: str, notebook: Path) -> dict:
 
 def check_parameters(notebook: Path, parameters: dict) -> None:
     """Refuse names the notebook's ``parameters`` cell does not define (papermill would not),
-    and values whose type differs from the default's (an int may stand for a float).
+    and values whose type differs from the default's (an int may stand for a float; any value
+    may replace a default of ``None``, which the notebook's own checks then judge).
     """
     defined = {p["name"]: p["default"] for p in inspect_notebook(str(notebook)).values()}
     unknown = sorted(set(parameters) - set(defined))
@@ -73,7 +74,10 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
             f"its parameters are: {', '.join(sorted(defined))}"
         )
     for name, value in parameters.items():
-        expected = type(ast.literal_eval(defined[name]))
+        default = ast.literal_eval(defined[name])
+        if default is None:  # "None: derived from another parameter"; the notebook checks it
+            continue
+        expected = type(default)
         allowed = (int, float) if expected is float else (expected,)
         if not isinstance(value, allowed) or (isinstance(value, bool) and expected is not bool):
             raise ValueError(
@@ -117,7 +121,7 @@ def run_profile(
     """Execute the named notebooks (all by default, in order) with ``profile`` into
     ``build/<profile>``, export each to HTML and write an ``index.html`` gallery.
     """
-    from simhelpers.gallery import export_html, write_index
+    from simtools.gallery import export_html, write_index
 
     selected = [resolve_notebook(n) for n in names] if names else notebooks()
     selected = sorted(set(selected), key=lambda path: path.name)  # 01 saves what 03 loads

@@ -1,8 +1,8 @@
-"""Command line: ``python -m simhelpers run|sweep ...`` (also installed as ``simhelpers``).
+"""Command line: ``python -m simtools run|sweep ...`` (also installed as ``simtools``).
 
-simhelpers run [--profile smoke|quick|full] [NOTEBOOK ...]
-simhelpers sweep NOTEBOOK -p NAME VALUE [VALUE ...] [-p ...] [--profile smoke] [--jobs N]
-simhelpers prepare --profile quick --output-dir DIR [NOTEBOOK ...]
+simtools run [--profile smoke|quick|full] [NOTEBOOK ...]
+simtools sweep NOTEBOOK -p NAME VALUE [VALUE ...] [-p ...] [--profile smoke] [--jobs N]
+simtools prepare --profile quick --output-dir DIR [NOTEBOOK ...]
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from simhelpers import run
+from simtools import run
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run it, and return the exit status."""
     parser = argparse.ArgumentParser(
-        prog="simhelpers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="simtools", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="execute notebooks headlessly with papermill")
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         results = run.run_profile(args.profile, args.notebooks, args.build_dir)
     except ValueError as error:
-        parser.exit(2, f"simhelpers: error: {error}\n")
+        parser.exit(2, f"simtools: error: {error}\n")
     print(run.summary_table(results))
     failed = [r for r in results if r.error]
     for result in failed:
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from simhelpers.sweep import parse_value, sweep
+    from simtools.sweep import parse_value, sweep
 
     axes = {}
     for name, *values in args.parameter:
