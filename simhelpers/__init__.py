@@ -25,7 +25,7 @@ from simhelpers.metrics import (
 from simhelpers.pairs import PairIndices, image_dataset, pair_dataset, to_model_input
 from simhelpers.precision import POLICIES, choose_policy
 from simhelpers.report import peak_rss_mb, record_metrics
-from simhelpers.retrieval import cosine_neighbours, retrieval_metrics
+from simhelpers.retrieval import cosine_neighbors, retrieval_metrics
 from simhelpers.sampling import multishot_dataset
 from simhelpers.stack import check_numpy_pin, use_legacy_keras, version_report, versions
 from simhelpers.viz import (

@@ -1,7 +1,7 @@
 """Retrieval quality of an embedding: precision@1, recall@k and MAP@R by exact cosine search.
 
 TensorFlow Similarity computes precision@k and recall@k from its index, but its MAP@R needs a
-lookup of R neighbours per query (R = the gallery's images of the query's class, hundreds),
+lookup of R neighbors per query (R = the gallery's images of the query's class, hundreds),
 built as Python objects one by one. An exact search over a distance matrix in chunks gives all
 three metrics in seconds; the tests check it against TensorFlow Similarity's own metrics.
 """
@@ -15,12 +15,12 @@ import numpy as np
 _CHUNK = 256  # queries per block: its distances and their argsort stay near 15 MB
 
 
-def cosine_neighbours(gallery: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+def cosine_neighbors(gallery: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     """Indices into ``gallery`` of each query's ``k`` nearest embeddings by cosine distance.
 
     Ties are broken by gallery order, so the result is deterministic.
     """
-    return np.concatenate(list(_neighbour_chunks(gallery, queries, k)))
+    return np.concatenate(list(_neighbor_chunks(gallery, queries, k)))
 
 
 def retrieval_metrics(
@@ -48,7 +48,7 @@ def retrieval_metrics(
     hits = {k: 0 for k in ks}
     first_hits = 0
     map_sum = 0.0
-    chunks = _neighbour_chunks(gallery, queries, depth)
+    chunks = _neighbor_chunks(gallery, queries, depth)
     for start, found in zip(range(0, len(queries), _CHUNK), chunks, strict=True):
         labels = query_labels[start : start + _CHUNK, np.newaxis]
         chunk_r = r[start : start + _CHUNK, np.newaxis]
@@ -65,8 +65,8 @@ def retrieval_metrics(
     return metrics
 
 
-def _neighbour_chunks(gallery: np.ndarray, queries: np.ndarray, k: int):
-    """``cosine_neighbours`` one block of ``_CHUNK`` queries at a time."""
+def _neighbor_chunks(gallery: np.ndarray, queries: np.ndarray, k: int):
+    """``cosine_neighbors`` one block of ``_CHUNK`` queries at a time."""
     gallery = _unit_rows("gallery", gallery)
     queries = _unit_rows("queries", queries)
     if not 1 <= k <= len(gallery):

@@ -5,7 +5,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from simhelpers.retrieval import cosine_neighbours, retrieval_metrics
+from simhelpers.retrieval import cosine_neighbors, retrieval_metrics
 
 # Unit vectors at angles, so cosine distances are easy to reason about. No query is equally far
 # from two gallery vectors: in float32 such ties break either way.
@@ -22,12 +22,12 @@ def vectors(degrees):
 GALLERY, QUERIES = vectors(ANGLES["gallery"]), vectors(ANGLES["queries"])
 
 
-def test_neighbours_are_sorted_by_cosine_distance():
-    found = cosine_neighbours(GALLERY, QUERIES, k=3)
+def test_neighbors_are_sorted_by_cosine_distance():
+    found = cosine_neighbors(GALLERY, QUERIES, k=3)
     np.testing.assert_array_equal(found, [[0, 1, 2], [3, 4, 2], [5, 4, 3]])
 
 
-def test_neighbours_match_a_plain_loop_and_ignore_vector_length():
+def test_neighbors_match_a_plain_loop_and_ignore_vector_length():
     rng = np.random.default_rng(0)
     gallery, queries = rng.normal(size=(50, 8)), rng.normal(size=(7, 8))
     expected = [
@@ -36,21 +36,21 @@ def test_neighbours_match_a_plain_loop_and_ignore_vector_length():
         )[:4]
         for q in queries
     ]
-    np.testing.assert_array_equal(cosine_neighbours(gallery * 3.0, queries, k=4), expected)
+    np.testing.assert_array_equal(cosine_neighbors(gallery * 3.0, queries, k=4), expected)
 
 
 def test_metrics_on_a_known_example():
-    # query 0 (class 0, R=2): neighbours 0, 1   -> relevant 1, 0     -> AP@R = 1 / 2
-    # query 1 (class 1, R=3): neighbours 3, 4, 2 -> relevant 1, 1, 0 -> AP@R = (1 + 1) / 3
-    # query 2 (class 2, R=1): neighbour 5        -> relevant 1       -> AP@R = 1
+    # query 0 (class 0, R=2): neighbors 0, 1   -> relevant 1, 0     -> AP@R = 1 / 2
+    # query 1 (class 1, R=3): neighbors 3, 4, 2 -> relevant 1, 1, 0 -> AP@R = (1 + 1) / 3
+    # query 2 (class 2, R=1): neighbor 5        -> relevant 1       -> AP@R = 1
     metrics = retrieval_metrics(GALLERY, GALLERY_LABELS, QUERIES, QUERY_LABELS, ks=(1, 2))
     assert metrics["precision@1"] == 1.0
     assert metrics["recall@1"] == metrics["recall@2"] == 1.0
     assert metrics["map@r"] == pytest.approx((1 / 2 + 2 / 3 + 1) / 3)
 
 
-def test_map_at_r_rewards_a_tidy_neighbourhood():
-    # Query of class 1 whose nearest neighbour is right but the next two (of R=3) are not.
+def test_map_at_r_rewards_a_tidy_neighborhood():
+    # Query of class 1 whose nearest neighbor is right but the next two (of R=3) are not.
     labels = np.array([1, 0, 0, 1, 1, 2])
     metrics = retrieval_metrics(GALLERY, labels, QUERIES[:1], np.array([1]), ks=(1, 5))
     assert metrics["precision@1"] == 1.0 and metrics["recall@5"] == 1.0
@@ -59,9 +59,9 @@ def test_map_at_r_rewards_a_tidy_neighbourhood():
 
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match="k=7 is invalid; expected 1 to 6"):
-        cosine_neighbours(GALLERY, QUERIES, k=7)
+        cosine_neighbors(GALLERY, QUERIES, k=7)
     with pytest.raises(ValueError, match=r"queries has shape \(2,\)"):
-        cosine_neighbours(GALLERY, np.zeros(2), k=1)
+        cosine_neighbors(GALLERY, np.zeros(2), k=1)
     with pytest.raises(ValueError, match="exactly one label"):
         retrieval_metrics(GALLERY, GALLERY_LABELS[:3], QUERIES, QUERY_LABELS)
 
