@@ -26,8 +26,10 @@ def use_legacy_keras() -> None:
     """Make ``tf.keras`` the Keras 2 (``tf_keras``) that TensorFlow Similarity needs.
 
     Must run before TensorFlow is first imported; raises ``KernelRestartRequired`` if the
-    running process already bound ``tf.keras`` to Keras 3. Also defers ``DEFERRED_MODULES``.
+    running process already bound ``tf.keras`` to Keras 3, or if numpy is outside the range
+    TensorFlow Similarity works with. Also defers ``DEFERRED_MODULES``.
     """
+    check_numpy_pin()
     os.environ[LEGACY_KERAS_VARIABLE] = "1"
     defer_imports(DEFERRED_MODULES)
     if "tensorflow" not in sys.modules:
