@@ -1,8 +1,8 @@
 """Image pairs for Siamese training, as index arrays gathered into batches on the fly.
 
-The reference tutorial builds a Python list of image pairs and a (pairs, 2, 28, 28) float32
-array (about 2.9 GB of peak memory for MNIST's three splits). Here a pair is two integers and
-a label; ``pair_dataset`` gathers and scales the images one batch at a time.
+The reference tutorial stores the pixels of both images of every pair, a (pairs, 2, 28, 28)
+float32 array per split. Here a pair is two indices and a label (notebook 02 draws them);
+``pair_dataset`` gathers and scales the images one batch at a time.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-SIMILAR, DISSIMILAR = 0.0, 1.0
 
 
 @dataclass(frozen=True)
@@ -29,44 +27,6 @@ class PairIndices:
     def head(self, count: int) -> PairIndices:
         """The first ``count`` pairs (all of them if there are fewer)."""
         return PairIndices(self.left[:count], self.right[:count], self.labels[:count])
-
-
-def make_pair_indices(labels: np.ndarray, seed: int | np.random.Generator) -> PairIndices:
-    """For every image, one positive partner (same class, another image) and one negative.
-
-    The negative's class is drawn uniformly from the other classes, as in the reference.
-    Pairs are interleaved (positive, negative, positive, ...) with labels 0, 1, 0, ...
-    """
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or len(labels) == 0:
-        raise ValueError(f"labels has shape {labels.shape}; expected a non-empty 1-D array")
-    rng = np.random.default_rng(seed)
-    classes, class_of, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    if len(classes) < 2 or counts.min() < 2:
-        raise ValueError(
-            f"labels has {len(classes)} classes, the smallest with {counts.min()} images; "
-            "pairs need at least 2 classes and 2 images per class"
-        )
-    by_class = np.argsort(class_of, kind="stable")  # image indices grouped by class
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.empty(len(labels), dtype=np.int64)  # each image's position inside its class
-    rank[by_class] = np.arange(len(labels)) - np.repeat(starts, counts)
-
-    # Positive: another image of the same class (skip over the image itself).
-    offset = (rng.random(len(labels)) * (counts[class_of] - 1)).astype(np.int64)
-    offset += offset >= rank
-    positives = by_class[starts[class_of] + offset]
-
-    # Negative: a uniformly drawn other class, then a uniformly drawn image of it.
-    other = (class_of + rng.integers(1, len(classes), len(labels))) % len(classes)
-    negatives = by_class[starts[other] + (rng.random(len(labels)) * counts[other]).astype(np.int64)]
-
-    anchors = np.arange(len(labels))
-    return PairIndices(
-        left=np.repeat(anchors, 2),
-        right=np.stack([positives, negatives], axis=1).reshape(-1),
-        labels=np.tile(np.array([SIMILAR, DISSIMILAR], dtype=np.float32), len(labels)),
-    )
 
 
 def to_model_input(images: np.ndarray) -> np.ndarray:

@@ -6,25 +6,30 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from simhelpers.explorer import show_threshold_explorer
-from simhelpers.pairs import make_pair_indices
+from simhelpers.explorer import HINT, show_threshold_explorer
+from simhelpers.pairs import PairIndices
 from simhelpers.viz import (
     RIGHT,
     WRONG,
     plot_distance_histogram,
     plot_history,
     plot_matching,
+    plot_open_set,
     plot_projection,
     plot_retrieval,
     plot_roc,
     plot_threshold_metrics,
     show_images,
-    show_neighbours,
+    show_neighbors,
     show_pairs,
 )
 
 IMAGES = np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8)
-PAIRS = make_pair_indices(np.arange(20) % 4, seed=0)
+PAIRS = PairIndices(  # image i with image i + 4 (same class of 4), then with i + 1 (another)
+    left=np.repeat(np.arange(20), 2),
+    right=np.stack([(np.arange(20) + 4) % 20, (np.arange(20) + 1) % 20], axis=1).ravel(),
+    labels=np.tile(np.array([0, 1], dtype=np.float32), 20),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -123,9 +128,9 @@ def test_plot_retrieval_groups_bars_by_metric():
     assert [p.get_height() for p in axis.patches] == [0.9, 0.5, 0.6, 0.3]
 
 
-def test_show_neighbours_frames_right_and_wrong_matches():
-    neighbours = [[Lookup(0, 0.1, RGB[1]), Lookup(3, 0.4, RGB[2])]]
-    figure = show_neighbours(RGB[:1], [0], neighbours, CLASSES, "lookups")
+def test_show_neighbors_frames_right_and_wrong_matches():
+    neighbors = [[Lookup(0, 0.1, RGB[1]), Lookup(3, 0.4, RGB[2])]]
+    figure = show_neighbors(RGB[:1], [0], neighbors, CLASSES, "lookups")
     query, right, wrong = figure.axes
     assert query.get_title() == "query: class 0"
     assert right.get_title() == "class 0\nd=0.100" and right.title.get_color() == RIGHT
@@ -133,47 +138,85 @@ def test_show_neighbours_frames_right_and_wrong_matches():
     assert wrong.spines["left"].get_edgecolor()[:3] == plt.matplotlib.colors.to_rgb(WRONG)
 
 
-def test_threshold_metrics_and_projection_and_matching_figures():
+def test_threshold_metrics_plot_every_score_and_projection_draws_thumbnails():
     thresholds = {
         "distance": [0.1, 0.2, 0.3],
         "precision": [1.0, 0.8, 0.6],
         "recall": [0.2, 0.6, 1.0],
         "f1": [0.33, 0.69, 0.75],
+        "open-set accuracy": [0.5, 0.7, 0.6],
     }
     left, right = plot_threshold_metrics(thresholds, "calibration", {"optimal": 0.3}).axes
     assert (
         left.get_xlabel() == "distance threshold" and right.get_title() == "Precision-recall curve"
     )
-    assert [line.get_label() for line in left.get_lines()][-1] == "optimal (0.300)"
+    labels = [line.get_label() for line in left.get_lines()]
+    assert labels == ["precision", "recall", "f1", "open-set accuracy", "optimal (0.3000)"]
+    np.testing.assert_array_equal(right.get_lines()[0].get_xdata(), thresholds["recall"])
     points = np.random.default_rng(0).normal(size=(12, 2))
     axis = plot_projection(points, [0, 1] * 6, CLASSES, "umap", images=RGB, thumbnails=4).axes[0]
     assert axis.get_title() == "umap" and len(axis.collections) == 2 and len(axis.artists) == 4
+
+
+# Six queries against an index of classes 0 and 1; class 2 is not indexed.
+NEAREST = np.array([0, 1, 1, 0, 1, 0])
+DISTANCES = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.9])
+TRUTH = np.array([0, 1, 0, 0, 2, 2])
+
+
+def test_plot_open_set_separates_the_two_kinds_of_query():
+    figure = plot_open_set(DISTANCES, TRUTH == 2, "open set", {"best": 0.65})
+    left, right = figure.axes
+    assert [t.get_text() for t in left.get_legend().get_texts()] == [
+        "best (0.6500)",
+        "class indexed",
+        "class not indexed",
+    ]
+    # unknown queries (0.7, 0.9) lie beyond every known one but 0.6: AUC = 8/8
+    assert right.get_legend().get_texts()[0].get_text() == "AUC = 1.000"
+
+
+def test_plot_matching_draws_scores_and_the_confusion_matrix_with_unknown():
     figure = plot_matching(
-        np.array([0, 1, 1]),
-        np.array([0.1, 0.2, 0.9]),
-        np.array([0, 1, 0]),
-        0.5,
-        CLASSES[:2],
-        "matching",
+        NEAREST, DISTANCES, TRUTH, [0, 1], 0.65, CLASSES[:3], "matching", {"best": 0.65}
     )
-    axis = figure.axes[0]
-    assert [t.get_text() for t in axis.get_xticklabels()] == ["class 0", "class 1", "Unknown"]
-    assert "threshold 0.5000: precision 1.000" in axis.get_title()
-    assert axis.images[0].get_array().tolist() == [[1, 0, 1], [0, 1, 0], [0, 0, 0]]
+    curves, matrix = figure.axes
+    assert [t.get_text() for t in matrix.get_xticklabels()][-2:] == ["class 2", "Unknown"]
+    assert [t.get_text() for t in matrix.get_yticklabels()][2] == "class 2 (not indexed)"
+    # matched within 0.65: queries 0-3 (answers 0, 1, 1, 0); queries 4, 5 get Unknown (3)
+    assert matrix.images[0].get_array().tolist() == [
+        [2, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 0, 2],
+        [0, 0, 0, 0],
+    ]
+    assert "rejection 1.000" in matrix.get_title()
+    labels = [line.get_label() for line in curves.get_lines()]
+    assert labels[:4] == ["precision", "recall", "rejection", "open set accuracy"]
+    assert labels[-2:] == ["best", "threshold"]
 
 
-def test_threshold_explorer_draws_the_static_figure_and_a_readable_widget(monkeypatch):
+def test_threshold_explorer_redraws_one_figure_in_place(monkeypatch):
     import IPython.display
 
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda bundle, raw: shown.append(bundle))
-    monkeypatch.setattr(plt, "show", lambda: shown.append(plt.gcf().axes[0].get_title()))
     box = show_threshold_explorer(
-        np.array([0, 1]), np.array([0.1, 0.3]), np.array([0, 0]), CLASSES[:2], 0.2, "explorer"
+        NEAREST, DISTANCES, TRUTH, [0, 1], CLASSES[:3], {"best": 0.65, "strict": 0.25}, "explorer"
     )
-    assert shown[0].startswith("explorer\nthreshold 0.2000")
-    assert "application/vnd.jupyter.widget-view+json" in shown[1]
-    assert shown[1]["text/plain"].startswith("[threshold explorer: a slider")
-    slider = box.children[1]
-    slider.value = 0.31
-    assert shown[-1].startswith("explorer\nthreshold 0.3100: precision 0.500")
+    (bundle,) = shown  # one output: the widget, with its static fallback
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/html"].startswith('<img src="data:image/png;base64,')
+    assert bundle["text/plain"] == HINT and HINT in bundle["text/html"]
+    header, slider, scores, image = box.children
+    assert "not for choosing" in header.value
+    # stops: the 41 quantiles of six distances hold each distance; the cutpoints are named
+    labels = [label for label, _ in slider.options]
+    assert "0.6500 = best" in labels and "0.2500 = strict" in labels and "0.9000" in labels
+    assert slider.value == 0.65 and image.value.startswith(b"\x89PNG")
+    assert "precision <b>0.750</b>" in scores.value and "rejection <b>1.000</b>" in scores.value
+    before = image.value
+    slider.value = 0.9  # accept everything: both unknown queries are matched
+    assert image.value != before and image.value.startswith(b"\x89PNG")
+    assert "recall <b>0.750</b>" in scores.value and "rejection <b>0.000</b>" in scores.value
+    assert len(shown) == 1  # the figure changed inside the box; nothing new was displayed
