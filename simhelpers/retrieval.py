@@ -30,10 +30,12 @@ def retrieval_metrics(
     query_labels: np.ndarray,
     ks: Sequence[int] = (1, 5, 10),
 ) -> dict[str, float]:
-    """precision@1, recall@k for each k (a same-class image among the k nearest) and MAP@R.
+    """precision@1, recall@k for each k (a same-class image among the k nearest), R-precision
+    and MAP@R.
 
-    MAP@R (Musgrave et al., 2020): for a query whose class has R images in the gallery, the
-    mean over the first R ranks of precision@i at each rank i that holds a same-class image.
+    For a query whose class has R images in the gallery, R-precision is the share of its class
+    among its R nearest; MAP@R (Musgrave et al., 2020) is the mean over the first R ranks of
+    precision@i at each rank i that holds a same-class image.
     Computed one block of queries at a time, so memory does not grow with the query count.
     """
     gallery_labels = np.asarray(gallery_labels)
@@ -47,7 +49,7 @@ def retrieval_metrics(
     ranks = np.arange(1, depth + 1)
     hits = {k: 0 for k in ks}
     first_hits = 0
-    map_sum = 0.0
+    r_precision_sum = map_sum = 0.0
     chunks = _neighbor_chunks(gallery, queries, depth)
     for start, found in zip(range(0, len(queries), _CHUNK), chunks, strict=True):
         labels = query_labels[start : start + _CHUNK, np.newaxis]
@@ -56,11 +58,14 @@ def retrieval_metrics(
         first_hits += int(relevant[:, 0].sum())
         for k in ks:
             hits[k] += int(relevant[:, :k].any(axis=1).sum())
+        within_r = relevant & (ranks <= chunk_r)
+        r_precision_sum += float((within_r.sum(axis=1) / np.maximum(chunk_r[:, 0], 1)).sum())
         precision_at_i = np.cumsum(relevant, axis=1) / ranks
-        per_query = (precision_at_i * relevant * (ranks <= chunk_r)).sum(axis=1)
+        per_query = (precision_at_i * within_r).sum(axis=1)
         map_sum += float((per_query / np.maximum(chunk_r[:, 0], 1)).sum())
     metrics = {"precision@1": first_hits / len(queries)}
     metrics.update({f"recall@{k}": hits[k] / len(queries) for k in ks})
+    metrics["r_precision"] = r_precision_sum / len(queries)
     metrics["map@r"] = map_sum / len(queries)
     return metrics
 

@@ -47,6 +47,16 @@ def test_metrics_on_a_known_example():
     assert metrics["precision@1"] == 1.0
     assert metrics["recall@1"] == metrics["recall@2"] == 1.0
     assert metrics["map@r"] == pytest.approx((1 / 2 + 2 / 3 + 1) / 3)
+    assert metrics["r_precision"] == pytest.approx((1 / 2 + 2 / 3 + 1) / 3)
+
+
+def test_r_precision_counts_the_class_among_the_r_nearest_regardless_of_order():
+    # Query of class 1 (R=3) whose 3 nearest are labelled 0, 1, 1 (ranks 2 and 3 right): two of
+    # three, where MAP@R, which rewards early hits, gives (1/2 + 2/3) / 3.
+    labels = np.array([0, 1, 1, 1, 0, 2])
+    metrics = retrieval_metrics(GALLERY, labels, QUERIES[:1], np.array([1]), ks=(1,))
+    assert metrics["r_precision"] == pytest.approx(2 / 3)
+    assert metrics["map@r"] == pytest.approx((1 / 2 + 2 / 3) / 3)
 
 
 def test_map_at_r_rewards_a_tidy_neighborhood():
