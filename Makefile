@@ -5,18 +5,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 PROFILE ?= quick
-KERNEL := simlearn
 
-.PHONY: setup data test run lab bench clean
+.PHONY: setup data test run site site-notebooks lab bench clean
 
 setup: $(STAMP) data
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml etc/ipython_kernel_config.py
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt -e ".[tools]"
+	install -D -m 644 etc/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
 	touch $@
 
 # Debian ships the real Fashion-MNIST, the offline dataset of the smoke and quick profiles.
@@ -34,8 +34,17 @@ test: setup
 run: setup
 	$(BIN)/python -m simtools run --profile $(PROFILE)
 
+# A static site (build/site) of the PROFILE's executed notebooks; .github/workflows/pages.yml
+# publishes it. The tests run `make -o site-notebooks site` on notebooks they executed already.
+BUILD_DIR ?= build
+site: site-notebooks
+	$(BIN)/python -m simtools.site --profile $(PROFILE) --build-dir $(BUILD_DIR)
+
+site-notebooks: setup
+	$(BIN)/python -m simtools run --profile $(PROFILE) --build-dir $(BUILD_DIR)
+
+# JupyterLab from the venv runs the notebooks' python3 kernel with the venv's Python.
 lab: setup
-	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))"
 	$(BIN)/jupyter lab notebooks/
 
 bench: setup
