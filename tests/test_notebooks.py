@@ -35,6 +35,7 @@ def test_collection_has_the_notebooks():
         "01_metric_learning",
         "02_siamese_contrastive",
         "03_calibration_and_projection",
+        "04_metric_learning_keras3",
     ]
 
 
@@ -64,6 +65,18 @@ def test_metric_learning_metrics_are_sane(executed):
     assert metrics["precision_at_1"] == metrics["recall_at_1"]
     assert 0.1 < metrics["map_at_r"] < metrics["precision_at_1"]
     assert metrics["reload_same_labels"] == "True"
+
+
+def test_keras3_metric_learning_metrics_are_sane(executed):
+    metrics = executed("04_metric_learning_keras3").metrics
+    assert metrics["dataset"] == "fashion_mnist" and metrics["backend"] == "tensorflow"
+    assert metrics["last_loss"] < metrics["first_loss"]
+    assert 0.3 < metrics["precision_at_1"] <= metrics["recall_at_5"] <= metrics["recall_at_10"]
+    assert metrics["precision_at_1"] == metrics["recall_at_1"]
+    assert 0.1 < metrics["map_at_r"] <= metrics["r_precision"] < metrics["recall_at_10"]
+    assert metrics["simhelpers_difference"] < 0.005  # its search and metrics = simhelpers'
+    assert 0 < metrics["threshold"] < 1 and 0 < metrics["evaluation_match_rate"] <= 1
+    assert metrics["evaluation_f1"] > 0.3
 
 
 def test_calibration_metrics_are_sane(executed):
