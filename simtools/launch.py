@@ -20,24 +20,17 @@ SETUP_TAG = "colab-setup"
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
 
+# Colab ships TensorFlow, tf-keras, Keras 3, numpy, umap-learn and bokeh in versions that fit
+# (scripts/colab/pip-freeze.txt); pip adds what is missing and, by default, upgrades nothing.
 COLAB_SETUP_SOURCE = f"""\
-# Colab only: installs what Colab lacks (TensorFlow Similarity, a tf-keras that matches Colab's
-# TensorFlow, numpy below 2.4, this collection's simhelpers). Elsewhere it does nothing.
+# Colab only: adds TensorFlow Similarity and this collection's simhelpers; Colab's own packages
+# stay as they are, so no restart is needed. Elsewhere this cell does nothing.
 import os
-import runpy
-import subprocess
-import sys
 
 REPOSITORY = "https://github.com/{GITHUB_REPOSITORY}"
 if "COLAB_RELEASE_TAG" in os.environ:
-    checkout = os.path.abspath("simlearn-notebooks")
-    if not os.path.isdir(checkout):
-        source = os.environ.get("SIMLEARN_SOURCE", REPOSITORY)  # tests point it at a local clone
-        subprocess.run(["git", "clone", "--quiet", "--depth=1", source, checkout], check=True)
-    installer = os.path.join(checkout, "simtools", "colab_install.py")
-    runpy.run_path(installer, run_name="__main__")
-    if checkout not in sys.path:
-        sys.path.insert(0, checkout)"""
+    source = os.environ.get("SIMLEARN_SOURCE", f"git+{{REPOSITORY}}")  # tests: a local checkout
+    %pip install -q tensorflow-similarity==0.17.1 {{source}}"""
 
 
 def repository_path(notebook: Path) -> str:

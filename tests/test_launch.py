@@ -1,7 +1,7 @@
-"""Opening the notebooks anywhere: badges, the Colab setup cell and its installer, Binder."""
+"""Opening the notebooks anywhere: badges, the Colab setup cell, JupyterLab, Binder's profile."""
 
+import json
 import os
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +9,9 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
-from simtools import colab_install, launch, run
+from simtools import launch, run
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = run.notebooks()
@@ -58,101 +59,36 @@ def test_launch_check_reports_a_stale_notebook(tmp_path, monkeypatch, capsys):
     assert launch.main(["--check"]) == 0
 
 
-def test_setup_cell_does_nothing_outside_colab(tmp_path, monkeypatch):
-    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
-    monkeypatch.chdir(tmp_path)
-    path_before = list(sys.path)
-    exec(launch.COLAB_SETUP_SOURCE, {})
-    assert list(tmp_path.iterdir()) == []
-    assert sys.path == path_before
-
-
-def test_tf_keras_follows_the_tensorflow_minor_version():
-    assert colab_install.tf_keras_requirement("2.19.1") == "tf-keras==2.19.*"
-    assert colab_install.tf_keras_requirement("2.21.0rc1") == "tf-keras==2.21.*"
-    with pytest.raises(ValueError, match="tensorflow_version='nightly'"):
-        colab_install.tf_keras_requirement("nightly")
-
-
-def test_restart_is_asked_only_for_replaced_packages_already_imported():
-    before = {"numpy": "2.0.2", "bokeh": "3.9.1", "pillow": "11.0.0"}
-    after = {"numpy": "2.3.5", "bokeh": "3.8.2", "pillow": "11.0.0", "papermill": "2.7.0"}
-    assert colab_install.changed_in_memory(before, after, {"numpy", "PIL", "json"}) == [
-        "numpy 2.0.2 -> 2.3.5"
-    ]
-    assert colab_install.changed_in_memory(before, after, {"json"}) == []
-
-
-def test_installer_refuses_a_runtime_without_tensorflow(monkeypatch, tmp_path):
-    monkeypatch.setattr(colab_install, "installed", lambda: {"numpy": "2.3.5"})
-    with pytest.raises(SystemExit, match="No TensorFlow in this runtime"):
-        colab_install.install(tmp_path)
-
-
-def _fake_pip(monkeypatch, after: dict[str, str]):
-    """Replace pip with a recorder; the installed set becomes ``after`` once pip ran."""
+def run_setup_cell(tmp_path, monkeypatch) -> list[str]:
+    """Run the Colab setup cell in an IPython shell whose ``%pip`` only records its arguments."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    shell = InteractiveShell.instance()
     calls = []
-    state = {"ran": False}
-
-    def fake_run(command, check):
-        calls.append(command)
-        state["ran"] = True
-
-    before = {"tensorflow": "2.20.0", "numpy": "2.0.2"}
-    monkeypatch.setattr(colab_install.subprocess, "run", fake_run)
-    monkeypatch.setattr(colab_install, "installed", lambda: after if state["ran"] else before)
+    shell.register_magic_function(calls.append, "line", "pip")
+    try:
+        shell.run_cell(launch.COLAB_SETUP_SOURCE).raise_error()
+    finally:
+        InteractiveShell.clear_instance()
     return calls
 
 
-def test_installer_holds_tensorflow_and_asks_for_restart_when_numpy_changed(monkeypatch, tmp_path):
-    calls = _fake_pip(monkeypatch, {"tensorflow": "2.20.0", "numpy": "2.3.5", "tf-keras": "2.20.1"})
-    with pytest.raises(colab_install.RestartRequired, match=r"numpy 2\.0\.2 -> 2\.3\.5"):
-        colab_install.install(tmp_path)
-    (command,) = calls
-    assert "tf-keras==2.20.*" in command and str(tmp_path) in command
-    constraints = command[command.index("-c") + 1]
-    assert not Path(constraints).exists()  # a temporary file, gone after pip ran
-    assert (tmp_path / colab_install.STAMP).read_text() == "2.20.0"
-
-    calls.clear()
-    colab_install.install(tmp_path)  # after the restart: the stamp says it is done
-    assert calls == []
+def test_setup_cell_does_nothing_outside_colab(tmp_path, monkeypatch):
+    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
+    assert run_setup_cell(tmp_path, monkeypatch) == []
 
 
-def test_installer_needs_no_restart_when_only_packages_were_added(monkeypatch, tmp_path, capsys):
-    _fake_pip(monkeypatch, {"tensorflow": "2.20.0", "numpy": "2.0.2", "papermill": "2.7.0"})
-    colab_install.install(tmp_path)
-    out = capsys.readouterr().out
-    assert "TensorFlow 2.20.0 kept; added 1 packages" in out
-    assert "no restart needed" in out
+def test_setup_cell_on_colab_pip_installs_tensorflow_similarity_and_simhelpers(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_20260901")
+    monkeypatch.delenv("SIMLEARN_SOURCE", raising=False)
+    requirements = (ROOT / "requirements.txt").read_text().splitlines()
+    (tfsim,) = [line for line in requirements if line.startswith("tensorflow-similarity==")]
+    repository = f"git+https://github.com/{launch.GITHUB_REPOSITORY}"
+    assert run_setup_cell(tmp_path, monkeypatch) == [f"install -q {tfsim} {repository}"]
 
-
-def test_installer_runs_as_a_script_with_the_standard_library_only():
-    source = (ROOT / "simtools" / "colab_install.py").read_text()
-    imported = {
-        line.split()[1].split(".")[0]
-        for line in source.splitlines()
-        if line.startswith(("import ", "from ")) and not line.startswith("from __future__")
-    }
-    assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
-
-
-def test_binder_configuration():
-    binder = ROOT / "binder"
-    assert (binder / "apt.txt").read_text().split() == ["dataset-fashion-mnist"]
-    requirement_lines = [
-        line for line in (binder / "requirements.txt").read_text().splitlines() if line[:1] != "#"
-    ]
-    assert requirement_lines == ["-r ../requirements.txt"]
-    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
-    post_build = binder / "postBuild"
-    assert post_build.stat().st_mode & stat.S_IXUSR
-    lines = post_build.read_text().splitlines()
-    assert lines[0].startswith("#!/bin/bash")
-    assert "set -euo pipefail" in lines
-    assert "python -m pip install --no-deps -e ." in lines
-    assert any(line.startswith("python -m ipykernel install") for line in lines)
-    assert "python -m simtools prepare --profile quick --output-dir notebooks" in lines
+    monkeypatch.setenv("SIMLEARN_SOURCE", str(ROOT))
+    assert run_setup_cell(tmp_path, monkeypatch) == [f"install -q {tfsim} {ROOT}"]
 
 
 def test_prepare_injects_the_profile_without_executing(tmp_path):
@@ -180,10 +116,23 @@ def test_prepare_command_line_refuses_an_unknown_profile(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_lab_kernel_is_registered_inside_the_venv_with_widgets_available():
+def test_lab_runs_the_python3_kernel_of_the_venv_with_widgets_available(tmp_path):
+    """The notebooks ask for ``python3``: JupyterLab started from the venv (``make lab``) must
+    run it with the venv's Python, even when the user registered a ``python3`` elsewhere."""
     makefile = (ROOT / "Makefile").read_text()
-    assert "ipykernel install --sys-prefix --name $(KERNEL)" in makefile
-    assert "KERNEL := simlearn" in makefile
+    lab = makefile[makefile.index("\nlab:") :].split("\n\n")[0]
+    assert "$(BIN)/jupyter lab notebooks/" in lab and "ipykernel install" not in lab
+    decoy = tmp_path / "kernels" / "python3"
+    decoy.mkdir(parents=True)
+    spec = {"argv": ["/usr/bin/false", "{connection_file}"], "display_name": "elsewhere"}
+    (decoy / "kernel.json").write_text(json.dumps(spec))
+    environment = dict(os.environ, JUPYTER_DATA_DIR=str(tmp_path), JUPYTER_PLATFORM_DIRS="1")
+    command = "from jupyter_client.manager import KernelManager as K; "
+    command += "print(K(kernel_name='python3').format_kernel_cmd()[0])"
+    kernel = subprocess.run(
+        [sys.executable, "-c", command], env=environment, capture_output=True, text=True
+    )
+    assert kernel.stdout.strip() == sys.executable, kernel.stderr
     listed = subprocess.run(
         [sys.executable, "-m", "jupyter", "labextension", "list"],
         capture_output=True,
