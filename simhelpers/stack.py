@@ -10,7 +10,7 @@ import types
 from importlib import metadata
 
 LEGACY_KERAS_VARIABLE = "TF_USE_LEGACY_KERAS"
-NUMPY_RANGE = ((2, 2), (2, 4))  # SimilarityModel.match() breaks from numpy 2.4 on.
+NUMPY_RANGE = ((2, 1), (2, 4))  # 2.1: Colab's numpy; match() breaks from numpy 2.4 on.
 _REPORTED = ("tensorflow", "keras", "tf-keras", "tensorflow-similarity", "numpy")
 # TensorFlow Similarity imports umap-learn (with numba, scipy and pynndescent) at start-up for its
 # projector alone. Deferring it, importing TensorFlow Similarity took 680 MB and 4.6 s instead of
@@ -119,5 +119,5 @@ def check_numpy_pin(version: str | None = None) -> None:
         raise RuntimeError(
             f"numpy=={version} is outside >={low[0]}.{low[1]},<{high[0]}.{high[1]}: "
             "TensorFlow Similarity 0.17.1's match() fails from numpy 2.4 on. "
-            "Run: pip install 'numpy>=2.2,<2.4'"
+            "Run: pip install 'numpy>=2.1,<2.4'"
         )
