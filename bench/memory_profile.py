@@ -1,0 +1,287 @@
+"""Where a notebook's memory goes: resident memory (RSS) of its kernel, cell by cell.
+
+Executes each notebook with papermill under a parameter profile (into one folder, so that 03
+finds what 01 saved) while a thread reads the kernel's ``VmRSS`` and ``VmHWM`` (the kernel's
+own peak, which no sampling interval can miss) from ``/proc`` every ``--interval`` seconds.
+Samples are mapped to cells by the start and end times papermill records in each cell's
+metadata, and cells are grouped by the notebook's ``##`` headings (Setup, Data, Training, ...).
+Prints, per notebook, the RSS at the end of each section and the peak within it (a Markdown
+table), then the phases the issue asks about: after imports, after data loading, training peak,
+indexing/evaluation peak, overall peak. Linux only (``/proc``).
+
+    .venv/bin/python bench/memory_profile.py 01 02 03 [--profile quick] [--output-dir DIR]
+        [--env MALLOC_ARENA_MAX=2] [--cells] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import psutil
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from simtools import run  # noqa: E402  (the repository root is not on sys.path for a script)
+
+MB = 2**20
+# The phases of the issue, found by the headings' first word (lower case); evaluation is every
+# section after training that is not one of the closing ones.
+IMPORT_SECTIONS = ("setup",)
+DATA_SECTIONS = ("data",)
+TRAINING_SECTIONS = ("training",)
+CLOSING_SECTIONS = ("results", "exercises")
+
+
+@dataclass
+class Sample:
+    """One reading of the kernel and its children: wall time, summed RSS, kernel peak RSS."""
+
+    time: float
+    rss: int
+    hwm: int
+
+
+@dataclass
+class Section:
+    """The cells under one ``##`` heading and the memory measured while they ran."""
+
+    title: str
+    first_cell: int
+    end_rss: int = 0
+    peak_rss: int = 0
+    cells: list[tuple[int, str, int, int]] = field(default_factory=list)  # index, label, end, peak
+
+
+class KernelSampler(threading.Thread):
+    """Polls the RSS of the Jupyter kernel this process starts (a descendant running ipykernel).
+
+    Only the kernel itself is read: a short-lived fork of it (``ctypes.util.find_library`` runs
+    ``ldconfig`` that way) would count the shared pages twice.
+    """
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.samples: list[Sample] = []
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        me = psutil.Process()
+        kernel = None
+        while not self._stop_event.is_set():
+            if kernel is None or not kernel.is_running():
+                kernel = next((p for p in me.children(recursive=True) if _is_kernel(p)), None)
+            status = _proc_status(kernel.pid) if kernel else {}
+            if status:
+                self.samples.append(Sample(time.time(), status["VmRSS"], status["VmHWM"]))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> list[Sample]:
+        """Stop sampling and return the samples."""
+        self._stop_event.set()
+        self.join()
+        return self.samples
+
+
+def _is_kernel(process: psutil.Process) -> bool:
+    try:
+        return any("ipykernel_launcher" in part for part in process.cmdline())
+    except psutil.Error:  # it exited meanwhile
+        return False
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    """``VmRSS`` and ``VmHWM`` of a process in bytes; empty if it has exited."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    found = {}
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0]) * 1024  # reported in kB
+    return found if len(found) == 2 else {}
+
+
+def profile_notebook(
+    notebook: Path, output_dir: Path, parameters: dict, interval: float
+) -> tuple[list[Section], int, str | None]:
+    """Execute ``notebook`` while sampling its kernel; return its sections, overall peak, error."""
+    sampler = KernelSampler(interval)
+    sampler.start()
+    try:
+        result = run.execute(notebook, output_dir, parameters, progress_bar=False)
+    finally:
+        samples = sampler.stop()
+    if not samples:
+        raise RuntimeError(f"{notebook.name}: no kernel process was seen")
+    executed = nbformat.read(result.output, as_version=4)
+    return sections_of(executed, samples), max(s.hwm for s in samples), result.error
+
+
+def sections_of(notebook: nbformat.NotebookNode, samples: list[Sample]) -> list[Section]:
+    """Group executed code cells under their ``##`` headings, with RSS at end and peak of each."""
+    sections = [Section("(before the first heading)", 0)]
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown":
+            heading = next(
+                (line for line in cell.source.splitlines() if line.startswith("## ")), None
+            )
+            if heading:
+                sections.append(Section(heading[3:].strip(), index))
+            continue
+        timing = cell.metadata.get("papermill", {})
+        if cell.cell_type != "code" or not timing.get("end_time"):
+            continue
+        start = datetime.fromisoformat(timing["start_time"]).timestamp()
+        end = datetime.fromisoformat(timing["end_time"]).timestamp()
+        during = [s for s in samples if start <= s.time <= end]
+        before = [s for s in samples if s.time < start]
+        after = next((s for s in samples if s.time >= end), samples[-1])
+        # The kernel's own peak (VmHWM) rising during the cell is a peak the sampler may miss.
+        hwm_before = before[-1].hwm if before else 0
+        peak = max([s.rss for s in during] + [after.rss])
+        if after.hwm > hwm_before:
+            peak = max(peak, after.hwm)
+        sections[-1].cells.append((index, _label(cell.source), after.rss, peak))
+    for section in sections:
+        if section.cells:
+            section.end_rss = section.cells[-1][2]
+            section.peak_rss = max(cell[3] for cell in section.cells)
+    return [section for section in sections if section.cells]
+
+
+def _label(source: str) -> str:
+    """A cell's first comment, else its first line, shortened."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    comments = [line.lstrip("# ") for line in lines if line.startswith("#") and "NBVAL" not in line]
+    text = comments[0] if comments else (lines[0] if lines else "(empty)")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def phases(sections: list[Section], overall_peak: int) -> dict[str, int | None]:
+    """RSS after imports and after data loading, peaks of training and evaluation, overall peak."""
+
+    def first_word(section: Section) -> str:
+        return section.title.split()[0].lower().strip(":,")
+
+    def last_end(words: tuple[str, ...]) -> int | None:
+        ends = [s.end_rss for s in sections if first_word(s) in words]
+        return ends[-1] if ends else None
+
+    training = [i for i, s in enumerate(sections) if first_word(s) in TRAINING_SECTIONS]
+    after_training = sections[training[-1] + 1 :] if training else sections
+    evaluation = [s.peak_rss for s in after_training if first_word(s) not in CLOSING_SECTIONS]
+    return {
+        "after imports": last_end(IMPORT_SECTIONS),
+        "after data loading": last_end(DATA_SECTIONS),
+        "training peak": max((sections[i].peak_rss for i in training), default=None),
+        "indexing/evaluation peak": max(evaluation, default=None),
+        "overall peak": overall_peak,
+    }
+
+
+def report(name: str, sections: list[Section], overall_peak: int, show_cells: bool) -> str:
+    """Markdown tables: per section (and per cell with ``show_cells``), then the phases."""
+    lines = [f"### {name}", "", "| section | RSS at end, MB | peak in section, MB |"]
+    lines.append("|---|--:|--:|")
+    for section in sections:
+        lines.append(f"| {section.title} | {_mb(section.end_rss)} | {_mb(section.peak_rss)} |")
+        if show_cells:
+            for index, label, end, peak in section.cells:
+                label = label.replace("|", "\\|")
+                lines.append(f"| &nbsp;&nbsp;cell {index}: `{label}` | {_mb(end)} | {_mb(peak)} |")
+    lines += ["", "| phase | MB |", "|---|--:|"]
+    for phase, value in phases(sections, overall_peak).items():
+        lines.append(f"| {phase} | {'-' if value is None else _mb(value)} |")
+    return "\n".join(lines)
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:,.0f}"
+
+
+def profile_parameters(profile: str, notebook: Path) -> dict:
+    """A profile's parameters for ``notebook``; ``profile`` is a name or a YAML file (an older
+    checkout's profiles, to measure its notebooks)."""
+    if not profile.endswith((".yaml", ".yml")):
+        return run.profile_parameters(profile, notebook)
+    parameters = dict((yaml.safe_load(Path(profile).read_text()) or {}).get(notebook.stem) or {})
+    run.check_parameters(notebook, parameters)
+    return parameters
+
+
+def machine() -> str:
+    """CPU model, cores and memory, for the record."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
+    total = psutil.virtual_memory().total / 2**30
+    return f"{model}, {os.cpu_count()} cores, {total:.0f} GiB, Python {sys.version.split()[0]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("notebooks", nargs="+", help="notebooks by number, stem or path, in order")
+    parser.add_argument(
+        "--profile", default="quick", help="profile name or YAML file (default quick)"
+    )
+    parser.add_argument("--output-dir", type=Path, default=Path("build/memory"))
+    parser.add_argument("--interval", type=float, default=0.05, help="seconds between samples")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="set for the kernel"
+    )
+    parser.add_argument("--cells", action="store_true", help="also list every code cell")
+    parser.add_argument("--json", type=Path, help="also write the measurements to this file")
+    args = parser.parse_args()
+    for setting in args.env:
+        name, equals, value = setting.partition("=")
+        if not equals or not name:
+            parser.error(f"--env {setting!r} is invalid; expected NAME=VALUE")
+        os.environ[name] = value  # the kernel inherits this process's environment
+
+    jobs = [run.resolve_notebook(name) for name in args.notebooks]
+    jobs = [(notebook, profile_parameters(args.profile, notebook)) for notebook in jobs]
+    print(f"machine: {machine()}")
+    print(f"profile: {args.profile}; kernel environment: {' '.join(args.env) or 'unchanged'}\n")
+    measured = {}
+    for notebook, parameters in jobs:
+        sections, peak, error = profile_notebook(
+            notebook, args.output_dir, parameters, args.interval
+        )
+        print(report(notebook.stem, sections, peak, args.cells) + "\n", flush=True)
+        if error:
+            print(f"{notebook.stem} FAILED: {error}\n")
+        measured[notebook.stem] = {
+            "error": error,
+            "phases_mb": {
+                k: None if v is None else round(v / MB) for k, v in phases(sections, peak).items()
+            },
+            "sections_mb": [
+                {"title": s.title, "end": round(s.end_rss / MB), "peak": round(s.peak_rss / MB)}
+                for s in sections
+            ],
+        }
+    if args.json:
+        args.json.write_text(json.dumps(measured, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
