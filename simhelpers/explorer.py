@@ -1,66 +1,106 @@
-"""An ipywidgets slider over the distance threshold that redraws the matching scores live.
+"""A threshold explorer: a slider, a readout of the open-set scores, one figure redrawn in place.
 
-Widgets only move where a widget front end runs them (JupyterLab, Jupyter Notebook, Colab,
-VS Code). Papermill and HTML exports have none, so the explorer always draws the static figure at
-the starting threshold first and gives the widget a readable plain-text fallback.
+Widgets only move where a live kernel and a widget front end run them (JupyterLab, Jupyter
+Notebook, Colab, VS Code). Elsewhere (papermill, HTML exports, GitHub, an untrusted notebook) the
+output falls back to a static figure and a one-line hint, carried in the same output as the widget
+so that a live front end shows one figure, not two. A notebook reopened in JupyterLab shows the last
+figure only if the widget state was saved with it (Settings > Save Widget State Automatically);
+otherwise JupyterLab reports the widget's model as missing until the cell runs again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import html
+import io
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from simhelpers.metrics import open_set_scores
 from simhelpers.viz import plot_matching
+
+HINT = "Static figure: run this cell in JupyterLab or Jupyter to move the threshold with a slider."
+
+
+def figure_png(figure) -> bytes:
+    """The figure as PNG bytes; the figure is closed."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=72)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def readout(scores: Mapping[str, float], threshold: float, matched: float) -> str:
+    """One line of HTML with the scores at ``threshold``."""
+    return (
+        f"threshold <b>{threshold:.4f}</b> (matches {matched:.0%} of the queries): "
+        f"precision <b>{scores['precision']:.3f}</b> (right among matches), "
+        f"recall <b>{scores['recall']:.3f}</b> (indexed classes answered right), "
+        f"rejection <b>{scores['rejection']:.3f}</b> (other classes answered no match), "
+        f"open-set accuracy <b>{scores['open_set_accuracy']:.3f}</b>"
+    )
 
 
 def show_threshold_explorer(
     nearest_labels: np.ndarray,
     nearest_distances: np.ndarray,
     query_labels: np.ndarray,
+    indexed_classes: Sequence[int],
     class_names: Sequence[str],
-    threshold: float,
+    cutpoints: Mapping[str, float],
     title: str,
+    positions: int = 41,
 ):
-    """Draw matching at ``threshold``; below it, a slider that draws it at another threshold.
+    """Display a slider over ``positions`` evenly spaced quantiles of ``nearest_distances`` plus
+    the ``cutpoints`` (it starts on the first), the scores there and ``plot_matching``'s figure.
 
-    Returns the widget box (slider and its output).
+    Returns the widget box (header, slider, readout, image).
     """
     import ipywidgets as widgets
     from IPython.display import display
 
-    def draw(value: float) -> None:
-        plot_matching(nearest_labels, nearest_distances, query_labels, value, class_names, title)
-        plt.show()
+    distances = np.asarray(nearest_distances)
+    quantiles = np.quantile(distances, np.linspace(0, 1, positions))
+    stops = {float(value): f"{value:.4f}" for value in quantiles}
+    stops.update({float(value): f"{value:.4f} = {name}" for name, value in cutpoints.items()})
+    start = float(next(iter(cutpoints.values())))
 
-    draw(threshold)
-    top = max(float(np.max(nearest_distances)), threshold)
-    slider = widgets.FloatSlider(
-        value=threshold,
-        min=0.0,
-        max=top * 1.05,
-        step=top / 200,
+    def draw(threshold: float) -> tuple[bytes, str]:
+        answers = (nearest_labels, distances, query_labels, indexed_classes, threshold)
+        figure = plot_matching(*answers, class_names, title, cutpoints)
+        matched = float(np.mean(distances <= threshold))
+        return figure_png(figure), readout(open_set_scores(*answers), threshold, matched)
+
+    png, text = draw(start)
+    slider = widgets.SelectionSlider(
+        options=[(label, value) for value, label in sorted(stops.items())],
+        value=start,
         description="threshold",
         continuous_update=False,
-        readout_format=".4f",
-        layout=widgets.Layout(width="600px"),
+        layout=widgets.Layout(width="90%"),
+        style={"description_width": "initial"},
     )
-    output = widgets.Output()
+    scores_line = widgets.HTML(text)
+    image = widgets.Image(value=png, format="png", layout=widgets.Layout(width="100%"))
 
     def redraw(change: dict) -> None:
-        output.clear_output(wait=True)
-        with output:
-            draw(change["new"])
+        image.value, scores_line.value = draw(change["new"])
 
     slider.observe(redraw, names="value")
-    box = widgets.VBox(
-        [widgets.Label("Move the slider to redraw at another threshold:"), slider, output]
+    header = widgets.HTML(
+        "<b>Threshold explorer</b> on the evaluation set: for exploring, not for choosing "
+        "(choose on the calibration set). Each stop is a quantile of the distances; the "
+        "cutpoints are named. After reopening the notebook, run this cell to move the slider."
     )
+    box = widgets.VBox([header, slider, scores_line, image])
     bundle = box._repr_mimebundle_()
-    bundle["text/plain"] = (
-        "[threshold explorer: a slider that redraws the figure above at another threshold; "
-        "it needs a live widget front end such as JupyterLab]"
+    picture = base64.b64encode(png).decode("ascii")
+    bundle["text/html"] = (
+        f'<img src="data:image/png;base64,{picture}" alt="{html.escape(title)}" '
+        f'style="max-width:100%"><p>{text}</p><p><i>{html.escape(HINT)}</i></p>'
     )
+    bundle["text/plain"] = HINT
     display(bundle, raw=True)
     return box

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from simhelpers.metrics import open_set_scores
 from simhelpers.pairs import PairIndices
 
 RIGHT, WRONG = "tab:green", "tab:red"
@@ -150,36 +151,36 @@ def plot_retrieval(results: Mapping[str, Mapping[str, float]], title: str) -> Fi
     return figure
 
 
-def show_neighbours(
+def show_neighbors(
     query_images: Sequence[np.ndarray],
     query_labels: Sequence[int],
-    neighbours: Sequence[Sequence],
+    neighbors: Sequence[Sequence],
     class_names: Sequence[str],
     title: str,
 ) -> Figure:
-    """One row per query: the query, then its neighbours (TF Similarity ``Lookup`` objects with
+    """One row per query: the query, then its neighbors (TF Similarity ``Lookup`` objects with
     ``data``, ``label`` and ``distance``), framed green when of the query's class, red if not.
     """
-    rows, columns = len(query_images), 1 + max(len(row) for row in neighbours)
+    rows, columns = len(query_images), 1 + max(len(row) for row in neighbors)
     figure, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.75 * rows), squeeze=False)
     for axis in axes.flat:
         axis.set_xticks([])
         axis.set_yticks([])
         axis.set_frame_on(False)
     for row, (image, label, found) in enumerate(
-        zip(query_images, query_labels, neighbours, strict=True)
+        zip(query_images, query_labels, neighbors, strict=True)
     ):
         axes[row, 0].imshow(np.asarray(image), cmap="gray")
         axes[row, 0].set_title(f"query: {class_names[int(label)]}", fontsize=8, weight="bold")
-        for column, neighbour in enumerate(found, start=1):
+        for column, neighbor in enumerate(found, start=1):
             axis = axes[row, column]
-            axis.imshow(np.asarray(neighbour.data), cmap="gray")
-            colour = RIGHT if int(neighbour.label) == int(label) else WRONG
+            axis.imshow(np.asarray(neighbor.data), cmap="gray")
+            colour = RIGHT if int(neighbor.label) == int(label) else WRONG
             axis.set_frame_on(True)
             for spine in axis.spines.values():
                 spine.set(color=colour, linewidth=3)
-            name = class_names[int(neighbour.label)]
-            axis.set_title(f"{name}\nd={neighbour.distance:.3f}", fontsize=7, color=colour)
+            name = class_names[int(neighbor.label)]
+            axis.set_title(f"{name}\nd={neighbor.distance:.3f}", fontsize=7, color=colour)
     figure.suptitle(title)
     figure.tight_layout()
     return figure
@@ -190,16 +191,17 @@ def plot_threshold_metrics(
     title: str,
     cutpoints: Mapping[str, float] | None = None,
 ) -> Figure:
-    """Precision, recall and F1 against the distance threshold, and the precision-recall curve,
-    from TF Similarity's ``CalibrationResults.thresholds``; cutpoints as dashed lines.
+    """Each score in ``thresholds`` (e.g. TF Similarity's ``CalibrationResults.thresholds``)
+    against its ``"distance"`` threshold, cutpoints dashed; and the precision-recall curve.
     """
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     distance = np.asarray(thresholds["distance"])
-    for metric in ("precision", "recall", "f1"):
-        left.plot(distance, thresholds[metric], label=metric)
+    for metric, values in thresholds.items():
+        if metric != "distance":
+            left.plot(distance, values, label=metric)
     for (name, value), style in zip((cutpoints or {}).items(), ("--", ":", "-."), strict=False):
-        left.axvline(value, color="black", linestyle=style, label=f"{name} ({value:.3f})")
-    left.set(title="Metrics against the distance threshold", xlabel="distance threshold")
+        left.axvline(value, color="black", linestyle=style, label=f"{name} ({value:.4f})")
+    left.set(title="Scores against the distance threshold", xlabel="distance threshold")
     left.set(ylabel="score", ylim=(-0.05, 1.05))
     left.legend(fontsize=8)
     right.plot(thresholds["recall"], thresholds["precision"])
@@ -243,34 +245,88 @@ def plot_projection(
     return figure
 
 
+def plot_open_set(
+    nearest_distances: np.ndarray,
+    is_unknown: np.ndarray,
+    title: str,
+    cutpoints: Mapping[str, float] | None = None,
+) -> Figure:
+    """Nearest-neighbor distances of queries whose class is indexed and of those whose class is
+    not, with the cutpoints; and the ROC (with AUC) of rejecting the latter by that distance.
+    """
+    distances, is_unknown = np.asarray(nearest_distances), np.asarray(is_unknown).astype(bool)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    bins = np.linspace(0, float(distances.max()), 50)
+    left.hist(distances[~is_unknown], bins=bins, alpha=0.6, density=True, label="class indexed")
+    left.hist(distances[is_unknown], bins=bins, alpha=0.6, density=True, label="class not indexed")
+    for (name, value), style in zip((cutpoints or {}).items(), ("--", ":", "-."), strict=False):
+        left.axvline(value, color="black", linestyle=style, label=f"{name} ({value:.4f})")
+    left.set(title="Distance to the nearest indexed image", xlabel="distance", ylabel="density")
+    left.legend(fontsize=8)
+    false_positive_rate, true_positive_rate, _ = roc_curve(is_unknown, distances)
+    auc = roc_auc_score(is_unknown, distances)
+    right.plot(false_positive_rate, true_positive_rate, label=f"AUC = {auc:.3f}")
+    right.plot([0, 1], [0, 1], linestyle="--", color="gray", label="chance")
+    right.set(
+        title="Rejecting queries of classes not indexed, by distance",
+        xlabel="indexed-class queries rejected",
+        ylabel="other queries rejected",
+    )
+    right.legend(loc="lower right")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
 def plot_matching(
     nearest_labels: np.ndarray,
     nearest_distances: np.ndarray,
     query_labels: np.ndarray,
+    indexed_classes: Sequence[int],
     threshold: float,
     class_names: Sequence[str],
     title: str,
+    cutpoints: Mapping[str, float] | None = None,
 ) -> Figure:
-    """Confusion matrix of nearest-neighbour matching at ``threshold``, with an "Unknown" column
-    for queries whose nearest neighbour lies beyond it, and the scores in the title.
+    """Left: the open-set scores against the share of queries matched, ``cutpoints`` dashed and
+    ``threshold`` solid. Right: the confusion matrix at ``threshold``, where "Unknown" is "no
+    neighbor within the threshold", the right answer for a class that is not indexed.
     """
     from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
-    from simhelpers.metrics import match_metrics
-
+    distances = np.asarray(nearest_distances)
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1, 1.15]}
+    )
+    grid = np.quantile(distances, np.linspace(0, 1, 101))
+    sweep = [
+        open_set_scores(nearest_labels, distances, query_labels, indexed_classes, value)
+        for value in grid
+    ]
+    share = [np.mean(distances <= value) for value in grid]
+    for metric in sweep[0]:
+        left.plot(share, [scores[metric] for scores in sweep], label=metric.replace("_", " "))
+    for (name, value), style in zip((cutpoints or {}).items(), ("--", ":", "-."), strict=False):
+        left.axvline(np.mean(distances <= value), color="gray", linestyle=style, label=name)
+    left.axvline(np.mean(distances <= threshold), color="black", linewidth=2, label="threshold")
+    left.set(xlabel="share of queries matched (threshold as a quantile of the distances)")
+    left.set(title="Scores as the threshold grows", ylabel="score", ylim=(-0.05, 1.05))
+    left.legend(fontsize=8, loc="lower center")
     unknown = len(class_names)
-    predicted = np.where(np.asarray(nearest_distances) <= threshold, nearest_labels, unknown)
+    predicted = np.where(distances <= threshold, nearest_labels, unknown)
     names = [*class_names, "Unknown"]
     matrix = confusion_matrix(query_labels, predicted, labels=range(len(names)))
-    scores = match_metrics(nearest_labels, nearest_distances, query_labels, threshold)
-    figure, axis = plt.subplots(figsize=(8.5, 7.5))
     ConfusionMatrixDisplay(matrix, display_labels=names).plot(
-        ax=axis, cmap="Blues", colorbar=False, xticks_rotation=60
+        ax=right, cmap="Blues", colorbar=False, xticks_rotation=60
     )
-    axis.set(
-        xlabel="matched class (Unknown: no neighbour within the threshold)", ylabel="true class"
-    )
-    summary = "  ".join(f"{name} {value:.3f}" for name, value in scores.items())
-    axis.set_title(f"{title}\nthreshold {threshold:.4f}: {summary}", fontsize=9)
+    rows = [f"{name} (not indexed)" for name in class_names]
+    for index in indexed_classes:
+        rows[index] = class_names[index]
+    right.set_yticks(range(len(names)), [*rows, "Unknown"])
+    right.set(xlabel="answer (Unknown: no neighbor within the threshold)", ylabel="true class")
+    scores = open_set_scores(nearest_labels, distances, query_labels, indexed_classes, threshold)
+    summary = "  ".join(f"{name.replace('_', ' ')} {value:.3f}" for name, value in scores.items())
+    right.set_title(f"threshold {threshold:.4f}: {summary}", fontsize=9)
+    figure.suptitle(title)
     figure.tight_layout()
     return figure

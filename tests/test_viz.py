@@ -168,9 +168,9 @@ def test_plot_open_set_separates_the_two_kinds_of_query():
     figure = plot_open_set(DISTANCES, TRUTH == 2, "open set", {"best": 0.65})
     left, right = figure.axes
     assert [t.get_text() for t in left.get_legend().get_texts()] == [
-        "best (0.6500)",
         "class indexed",
         "class not indexed",
+        "best (0.6500)",
     ]
     # unknown queries (0.7, 0.9) lie beyond every known one but 0.6: AUC = 8/8
     assert right.get_legend().get_texts()[0].get_text() == "AUC = 1.000"
@@ -185,7 +185,7 @@ def test_plot_matching_draws_scores_and_the_confusion_matrix_with_unknown():
     assert [t.get_text() for t in matrix.get_yticklabels()][2] == "class 2 (not indexed)"
     # matched within 0.65: queries 0-3 (answers 0, 1, 1, 0); queries 4, 5 get Unknown (3)
     assert matrix.images[0].get_array().tolist() == [
-        [2, 0, 0, 0],
+        [2, 1, 0, 0],
         [0, 1, 0, 0],
         [0, 0, 0, 2],
         [0, 0, 0, 0],
@@ -213,10 +213,10 @@ def test_threshold_explorer_redraws_one_figure_in_place(monkeypatch):
     # stops: the 41 quantiles of six distances hold each distance; the cutpoints are named
     labels = [label for label, _ in slider.options]
     assert "0.6500 = best" in labels and "0.2500 = strict" in labels and "0.9000" in labels
-    assert slider.value == 0.65 and image.value.startswith(b"\x89PNG")
+    assert slider.value == 0.65 and bytes(image.value).startswith(b"\x89PNG")
     assert "precision <b>0.750</b>" in scores.value and "rejection <b>1.000</b>" in scores.value
     before = image.value
     slider.value = 0.9  # accept everything: both unknown queries are matched
-    assert image.value != before and image.value.startswith(b"\x89PNG")
+    assert image.value != before and bytes(image.value).startswith(b"\x89PNG")
     assert "recall <b>0.750</b>" in scores.value and "rejection <b>0.000</b>" in scores.value
     assert len(shown) == 1  # the figure changed inside the box; nothing new was displayed
