@@ -1,7 +1,8 @@
 """Command line: ``python -m simtools run|sweep ...`` (also installed as ``simtools``).
 
 simtools run [--profile smoke|quick|full] [NOTEBOOK ...]
-simtools sweep NOTEBOOK -p NAME VALUE [VALUE ...] [-p ...] [--profile smoke] [--jobs N]
+simtools sweep NOTEBOOK -p NAME VALUE [VALUE ...] [-p ...] [--profile smoke]
+               [--jobs N | --scheduler ADDRESS [--resources GPU=1]]
 simtools prepare --profile quick --output-dir DIR [NOTEBOOK ...]
 """
 
@@ -40,7 +41,17 @@ def main(argv: list[str] | None = None) -> int:
         help="a parameter and its values (YAML: 2 is an int, 2.0 a float); repeat for a grid",
     )
     sweep_parser.add_argument("--profile", default="smoke", help="base profile (default: smoke)")
-    sweep_parser.add_argument("--jobs", type=int, default=1, help="runs in parallel (default 1)")
+    sweep_parser.add_argument(
+        "--jobs", type=int, default=None, help="runs in parallel on this machine (default 1)"
+    )
+    sweep_parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on this Dask cluster (tcp://HOST:8786)"
+    )
+    sweep_parser.add_argument(
+        "--resources",
+        metavar="NAME=N",
+        help="worker resources each run claims on the cluster, e.g. GPU=1 for the full profile",
+    )
     sweep_parser.add_argument("--metric", help="metric to plot (default: the first reported)")
     sweep_parser.add_argument("--against", help="parameter on the x axis (default: the first)")
     sweep_parser.add_argument("--build-dir", type=Path, default=None, help="default: build/")
@@ -69,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from simtools.sweep import parse_value, sweep
+    from simtools.sweep import parse_resources, parse_value, sweep
 
     axes = {}
     for name, *values in args.parameter:
@@ -78,8 +89,19 @@ def _sweep(args: argparse.Namespace) -> int:
         if name in axes:
             raise ValueError(f"parameter {name!r} is given twice; list all its values after one -p")
         axes[name] = [parse_value(value) for value in values]
+    resources = parse_resources(args.resources) if args.resources else None
+    if resources and not args.scheduler:
+        raise ValueError(f"resources={args.resources!r} needs --scheduler (a cluster's workers)")
     folder = sweep(
-        args.notebook, axes, args.profile, args.jobs, args.build_dir, args.metric, args.against
+        args.notebook,
+        axes,
+        args.profile,
+        args.jobs,
+        args.build_dir,
+        args.metric,
+        args.against,
+        args.scheduler,
+        resources,
     )
     print((folder / "results.csv").read_text())
     print(f"results in {folder}")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import papermill
 import yaml
 from papermill.inspection import inspect_notebook
@@ -86,33 +89,60 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
             )
 
 
+# papermill's command line, in a process that ends with the thread that started it (on Linux,
+# where prctl's PR_SET_PDEATHSIG is): a Dask worker that dies leaves no run training behind, and
+# the kernel follows its papermill process out (ipykernel watches its parent).
+PAPERMILL = """import ctypes, runpy, signal, sys
+if sys.platform == "linux":
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+runpy.run_module("papermill", run_name="__main__")"""
+
+
 def execute(
     notebook: Path, output_dir: Path, parameters: dict, progress_bar: bool = True
 ) -> RunResult:
-    """Run ``notebook`` with ``parameters`` into ``output_dir`` (also its working directory).
-
-    A failing notebook still leaves its executed copy, with the error in place.
+    """Run ``notebook`` with ``parameters`` into ``output_dir`` (also its working directory), in a
+    papermill process of its own. A failing notebook still leaves its executed copy, with the
+    error in place.
     """
-    # TensorFlow's C++ start-up chatter (CPU flags, missing CUDA) would fill every executed copy.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # Not papermill.execute_notebook in this process: it changes the process's working directory
+    # while the kernel starts, so two runs in one process can write into each other's folders.
     output_dir.mkdir(parents=True, exist_ok=True)
     output = output_dir / notebook.name
+    command = [
+        *(sys.executable, "-c", PAPERMILL, str(notebook.resolve()), str(output.resolve())),
+        *("--parameters_yaml", yaml.safe_dump(parameters), "--kernel", "python3"),
+        *("--cwd", str(output_dir.resolve()), "--log-level", "WARNING"),
+        "--progress-bar" if progress_bar else "--no-progress-bar",
+    ]
+    # TensorFlow's C++ start-up chatter (CPU flags, missing CUDA) would fill every executed copy.
+    environment = {"TF_CPP_MIN_LOG_LEVEL": "3", **os.environ}
     start = time.perf_counter()
-    error = None
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",
-            cwd=str(output_dir),
-            progress_bar=progress_bar,
-        )
-    except papermill.PapermillExecutionError as failure:
-        error = f"cell {failure.exec_count}: {failure.ename}: {failure.evalue}"
+    finished = subprocess.run(
+        command,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=None if progress_bar else subprocess.PIPE,
+        text=True,
+    )
     seconds = time.perf_counter() - start
+    error = None
+    if finished.returncode != 0:
+        last_line = (finished.stderr or "").strip().splitlines()[-1:] or ["see its output above"]
+        error = (output.exists() and failed_cell(output)) or (
+            f"papermill exited with status {finished.returncode}: {last_line[0]}"
+        )
     metrics = read_metrics(output) if output.exists() else {}
     return RunResult(notebook.stem, output, seconds, metrics, error)
+
+
+def failed_cell(executed: Path) -> str | None:
+    """``cell N: Error: message`` for the first cell of ``executed`` that raised, if any."""
+    for cell in nbformat.read(str(executed), as_version=4).cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"cell {cell.get('execution_count')}: {output['ename']}: {output['evalue']}"
+    return None
 
 
 def run_profile(

@@ -1,0 +1,142 @@
+"""Where a sweep's runs execute: on a Dask distributed cluster, an existing one (``--scheduler``)
+or a local one of worker processes. Each run executes in a scratch folder of its worker and is
+sent back whole, so the client keeps it whether or not the workers share its disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dask
+from distributed import Client, LocalCluster, as_completed
+from papermill.inspection import inspect_notebook
+
+from simtools import run
+
+ARTIFACTS = "artifacts"  # a run's artifact folder, inside its run folder
+LOCAL_CONFIG = {
+    # A run takes seconds to hours: a worker holds only the run it executes, none in reserve,
+    # so that a dying worker takes no queued run down with it.
+    "distributed.scheduler.worker-saturation": 1.0,
+}
+
+
+def artifact_parameter(notebook: Path) -> str | None:
+    """The parameter naming ``notebook``'s artifact folder (``artifact_dir`` or ``output_dir``)."""
+    defined = {p["name"] for p in inspect_notebook(str(notebook)).values()}
+    return next((name for name in ("artifact_dir", "output_dir") if name in defined), None)
+
+
+def execute_run(
+    notebook_name: str,
+    notebook_text: str,
+    folder: str,
+    parameters: dict,
+    artifact_dir_parameter: str | None = None,
+) -> dict:
+    """Execute one run (on a worker) in a fresh scratch folder; return its error, seconds, metrics,
+    executed notebook and every file it wrote, for the client to keep.
+    """
+    with tempfile.TemporaryDirectory(prefix="simtools-run-") as scratch:
+        source = Path(scratch) / notebook_name
+        source.write_text(notebook_text, encoding="utf-8")
+        run_dir = Path(scratch) / folder
+        if artifact_dir_parameter:
+            parameters = {**parameters, artifact_dir_parameter: str(run_dir / ARTIFACTS)}
+        result = run.execute(source, run_dir, parameters, progress_bar=False)
+        files = {
+            path.relative_to(run_dir).as_posix(): path.read_bytes()
+            for path in sorted(run_dir.rglob("*"))
+            if path.is_file()
+        }
+    return {
+        "error": result.error,
+        "seconds": result.seconds,
+        "metrics": result.metrics,
+        "files": files,
+    }
+
+
+@contextmanager
+def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
+    """A client of the Dask scheduler at ``scheduler``, or of a local cluster of ``jobs`` worker
+    processes (one run at a time each) that closes with it.
+    """
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as error:
+            raise ValueError(
+                f"scheduler={scheduler!r}: no Dask scheduler answered ({error}); "
+                "start one with `dask scheduler` and give the address it prints"
+            ) from None
+        with client:
+            yield client
+        return
+    with (
+        dask.config.set(LOCAL_CONFIG),
+        LocalCluster(
+            n_workers=jobs,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def check_resources(client: Client, resources: dict[str, float]) -> None:
+    """Refuse ``resources`` that no worker of the cluster declares (the runs would wait forever)."""
+    workers = client.scheduler_info()["workers"].values()
+    if resources and not any(
+        all(worker.get("resources", {}).get(k, 0) >= v for k, v in resources.items())
+        for worker in workers
+    ):
+        wanted = ",".join(f"{k}={v:g}" for k, v in resources.items())
+        raise ValueError(
+            f"resources={wanted} is invalid for this cluster: none of its {len(workers)} workers "
+            f"declares it; start them with `dask worker ADDRESS --resources {wanted}`"
+        )
+
+
+def run_all(
+    client: Client,
+    notebook: Path,
+    runs: dict[str, dict],
+    artifact_dir_parameter: str | None = None,
+    resources: dict[str, float] | None = None,
+) -> Iterator[tuple[str, dict]]:
+    """Submit every run (folder name -> parameters) and yield ``(folder, outcome)`` as each ends;
+    a run that raised or whose worker died comes back with the reason as its ``error``.
+    """
+    text = notebook.read_text(encoding="utf-8")
+    futures = {
+        client.submit(
+            execute_run,
+            notebook.name,
+            text,
+            folder,
+            parameters,
+            artifact_dir_parameter,
+            key=f"{notebook.stem}/{folder}/{uuid.uuid4().hex[:8]}",
+            resources=resources or None,
+            pure=False,
+        ): folder
+        for folder, parameters in runs.items()
+    }
+    for future in as_completed(futures):
+        try:
+            outcome = future.result()
+        except Exception as failure:  # the run's own errors come back as outcomes, not raised
+            reason = " ".join(str(failure).split())
+            error = f"{type(failure).__name__}: {reason}"
+            outcome = {"error": error, "seconds": 0.0, "metrics": {}, "files": {}}
+        future.release()
+        yield futures[future], outcome

@@ -1,0 +1,116 @@
+"""Sweeps on a Dask cluster of two worker processes: the same results as the local path, a run
+that raises, a worker killed mid-sweep, a rerun of only what is missing; notebook 02 through it."""
+
+import json
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import dask
+import psutil
+import pytest
+from distributed import Client, LocalCluster
+from test_sweep import install_probe, read_rows
+
+from simtools.sweep import RECORD, sweep
+
+FAILED = "failed: cell 3: ValueError: x=3 is not allowed"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two worker processes of one thread. A run whose worker dies is not retried on another
+    (Dask's default retries it up to 3 times), so that the kill test sees the failure path."""
+    config = {
+        "distributed.scheduler.allowed-failures": 0,
+        "distributed.scheduler.worker-saturation": 1.0,
+    }
+    with (
+        dask.config.set(config),
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as local,
+    ):
+        yield local
+
+
+def without_seconds(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
+
+
+def wait_for(condition, what: str, limit: float = 600) -> None:
+    """Poll ``condition`` until it holds; fail after ``limit`` seconds (a hang, not a timing)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what} after {limit} s"
+        time.sleep(0.2)
+
+
+def test_cluster_results_equal_the_local_ones(cluster, tmp_path, monkeypatch):
+    install_probe(tmp_path, monkeypatch)
+    axes = {"x": [1, 2, 3], "scale": [0.5]}
+    local = sweep("09", axes, jobs=2, build_dir=tmp_path / "local")
+    remote = sweep("09", axes, build_dir=tmp_path / "cluster", scheduler=cluster.scheduler_address)
+    rows = without_seconds(read_rows(remote))
+    assert rows == without_seconds(read_rows(local))
+    assert [(r["x"], r["status"], r["score"]) for r in rows] == [
+        ("1", "ok", "0.5"),
+        ("2", "ok", "1.0"),
+        ("3", FAILED, ""),
+    ]
+    for name in ("x=1,scale=0.5", "x=2,scale=0.5", "x=3,scale=0.5"):
+        mine, theirs = (json.loads((f / name / RECORD).read_text()) for f in (local, remote))
+        assert {**mine, "seconds": 0} == {**theirs, "seconds": 0}
+    mine, theirs = (sorted(p.relative_to(f) for p in f.rglob("*")) for f in (local, remote))
+    assert mine == theirs
+    assert (remote / "x=2,scale=0.5" / "artifacts" / "x=2,scale=0.5.json").is_file()
+
+
+def test_a_killed_worker_loses_no_finished_run_and_a_rerun_completes_only_it(
+    cluster, tmp_path, monkeypatch
+):
+    hold = tmp_path / "hold-{x}"
+    install_probe(tmp_path, monkeypatch, f"09_probe:\n  hold: {json.dumps(str(hold))}\n")
+    held = tmp_path / "hold-2"
+    held.touch()  # the run x=2 waits while this file exists
+    folder = tmp_path / "build" / "sweeps" / "09_probe" / "smoke"
+    arguments = {"build_dir": tmp_path / "build", "scheduler": cluster.scheduler_address}
+    with ThreadPoolExecutor(1) as background:
+        pending = background.submit(sweep, "09", {"x": [1, 2, 4]}, **arguments)
+        wait_for(lambda: held.with_suffix(".pid").exists(), "run x=2 to start")
+        wait_for(lambda: (folder / "x=1" / RECORD).exists(), "run x=1 to finish")
+        kernel = psutil.Process(int(held.with_suffix(".pid").read_text()))
+        with Client(cluster.scheduler_address) as client:
+            workers = client.run(os.getpid)
+        ancestors = {process.pid for process in kernel.parents()}
+        (victim,) = [pid for pid in workers.values() if pid in ancestors]
+        os.kill(victim, signal.SIGKILL)
+        pending.result(timeout=600)
+    held.unlink()  # the run orphaned by the dead worker ends
+    rows = {r["x"]: r["status"] for r in read_rows(folder)}
+    assert rows["1"] == "ok" and rows["2"].startswith("failed: KilledWorker: ")
+    # Dask may have handed run x=4 to the dead worker too, to start after x=2
+    assert rows["4"] == "ok" or rows["4"].startswith("failed: KilledWorker: ")
+    record = json.loads((folder / "x=2" / RECORD).read_text())
+    assert record["error"].startswith("KilledWorker: ") and "died" in record["error"]
+    assert not (folder / "x=2" / "09_probe.ipynb").exists()
+    kept = {p: p.stat().st_mtime_ns for p in folder.glob("*/*.ipynb")}
+    assert folder / "x=1" / "09_probe.ipynb" in kept
+    sweep("09", {"x": [1, 2, 4]}, **arguments)
+    assert [r["status"] for r in read_rows(folder)] == ["ok", "ok", "ok"]
+    assert {p: p.stat().st_mtime_ns for p in kept} == kept  # finished runs were not run again
+    assert json.loads((folder / "x=2" / "artifacts" / "x=2,scale=1.0.json").read_text())["x"] == 2
+
+
+def test_notebook_02_smoke_profile_through_the_cluster(cluster, tmp_path, fashion_mnist_dir):
+    address = cluster.scheduler_address
+    folder = sweep("02", {"epochs": [1]}, "smoke", build_dir=tmp_path, scheduler=address)
+    (row,) = read_rows(folder)
+    assert row["status"] == "ok" and float(row["test_auc"]) > 0.6
+    run_dir = folder / "epochs=1"
+    assert (run_dir / "artifacts" / "embedding.keras").stat().st_size > 10_000
+    assert json.loads((run_dir / RECORD).read_text())["metrics"]["reload_difference"] < 1e-5
+    page = (folder / "index.html").read_text()
+    assert "href='epochs=1/02_siamese_contrastive.html'" in page
+    assert (run_dir / "02_siamese_contrastive.html").stat().st_size > 10_000
