@@ -22,7 +22,13 @@ from simhelpers.precision import POLICIES, choose_policy
 from simhelpers.report import peak_rss_mb, record_metrics
 from simhelpers.retrieval import cosine_neighbors, retrieval_metrics
 from simhelpers.sampling import multishot_dataset
-from simhelpers.stack import check_numpy_pin, use_legacy_keras, version_report, versions
+from simhelpers.stack import (
+    check_numpy_pin,
+    no_progress_bars,
+    use_legacy_keras,
+    version_report,
+    versions,
+)
 from simhelpers.viz import (
     plot_distance_histogram,
     plot_history,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -86,8 +88,10 @@ def load_similarity_model(folder: str | os.PathLike):
     folder = Path(folder)
     manifest = read_manifest(folder)
     try:
-        model = tf.keras.models.load_model(folder / "model")
-        model.load_index(str(folder / "model"))
+        # load_index() prints three progress lines whatever its verbose argument says.
+        with contextlib.redirect_stdout(io.StringIO()):
+            model = tf.keras.models.load_model(folder / "model")
+            model.load_index(str(folder / "model"))
     except Exception as error:  # TensorFlow, h5py, nmslib and numpy each raise their own kind
         raise IncompleteArtifactError(
             f"{folder} is broken ({type(error).__name__}: {str(error)[:200]}); {REBUILD_HINT}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import platform
@@ -121,3 +122,17 @@ def check_numpy_pin(version: str | None = None) -> None:
             "TensorFlow Similarity 0.17.1's match() fails from numpy 2.4 on. "
             "Run: pip install 'numpy>=2.1,<2.4'"
         )
+
+
+@contextlib.contextmanager
+def no_progress_bars():
+    """Hide Keras progress bars inside the block: TensorFlow Similarity's ``index``, ``lookup``,
+    ``calibrate``, ``match`` and ``evaluate_retrieval`` call ``predict`` with no ``verbose``.
+    """
+    import tensorflow as tf
+
+    tf.keras.utils.disable_interactive_logging()
+    try:
+        yield
+    finally:
+        tf.keras.utils.enable_interactive_logging()

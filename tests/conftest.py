@@ -25,6 +25,30 @@ def fashion_mnist_dir() -> Path:
     return FASHION_MNIST_DIR
 
 
+NOTEBOOK_NEEDS = {"03_calibration_and_projection": "01_metric_learning"}  # loads 01's artifacts
+
+
+@pytest.fixture(scope="session")
+def executed_smoke(tmp_path_factory):
+    """``get(stem)``: the RunResult of that notebook's smoke-profile run, executed once per test
+    session (01 before 03) into ``<build dir>/smoke``, a runner's layout the site builds from."""
+    from simtools import run
+
+    output_dir = tmp_path_factory.mktemp("build") / "smoke"
+    cache = {}
+
+    def get(stem):
+        if stem in NOTEBOOK_NEEDS:
+            get(NOTEBOOK_NEEDS[stem])
+        if stem not in cache:
+            notebook = run.resolve_notebook(stem)
+            parameters = run.profile_parameters("smoke", notebook)
+            cache[stem] = run.execute(notebook, output_dir, parameters, progress_bar=False)
+        return cache[stem]
+
+    return get
+
+
 @pytest.fixture
 def isolated_data_dirs(tmp_path, monkeypatch):
     """No Keras cache, $SIMHELPERS_DATA_DIR, Debian copy or download: only what a test writes."""

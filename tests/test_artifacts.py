@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from simhelpers.artifacts import (
+    MANIFEST,
     IncompleteArtifactError,
     read_manifest,
     save_folder_atomically,
@@ -82,3 +83,44 @@ def test_partial_or_missing_folders_are_refused(tmp_path):
     write_files(tmp_path / "partial")
     with pytest.raises(IncompleteArtifactError, match="has no manifest.json"):
         read_manifest(tmp_path / "partial")
+
+
+def test_a_broken_manifest_names_the_folder_and_the_fix(tmp_path):
+    folder = tmp_path / "01_metric_learning"
+    folder.mkdir()
+    (folder / MANIFEST).write_text('{"dataset": "fashion_mn')
+    with pytest.raises(IncompleteArtifactError) as caught:
+        read_manifest(folder)
+    assert str(folder / MANIFEST) in str(caught.value)
+    assert "rebuild it by running notebook 01 again" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    ["model/index/index_metadata.json", "model/index/index.npz", "model/variables/variables.data"],
+)
+def test_a_truncated_saved_model_names_the_folder_and_the_fix(legacy_python, tmp_path, damaged):
+    result = legacy_python(
+        "import json, pathlib\n"
+        "import numpy as np, tensorflow as tf, tensorflow_similarity as tfsim\n"
+        "import simhelpers as sh\n"
+        "inputs = tf.keras.layers.Input((3,))\n"
+        "outputs = tfsim.layers.MetricEmbedding(4)(inputs)\n"
+        "model = tfsim.models.SimilarityModel(inputs, outputs)\n"
+        "model.compile(optimizer='adam', loss=tfsim.losses.MultiSimilarityLoss())\n"
+        "x = np.random.default_rng(0).random((20, 3)).astype('float32')\n"
+        "with sh.no_progress_bars():\n"
+        "    model.index(x, np.arange(20) % 2, verbose=0)\n"
+        f"folder = sh.save_folder_atomically({str(tmp_path / 'a')!r},\n"
+        "    lambda tmp: model.save(str(tmp / 'model'), save_index=True), {'dataset': 'x'})\n"
+        f"damaged = next(folder.glob({damaged + '*'!r}))\n"
+        "damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])\n"
+        "try:\n"
+        "    sh.load_similarity_model(folder)\n"
+        "    print(json.dumps({'error': None}))\n"
+        "except sh.IncompleteArtifactError as error:\n"
+        "    print(json.dumps({'error': str(error)}))\n"
+    )
+    assert result["error"] is not None, "a damaged model loaded without an error"
+    assert result["error"].startswith(str(tmp_path / "a") + " is broken (")
+    assert "rebuild it by running notebook 01 again" in result["error"]

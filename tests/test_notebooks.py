@@ -4,30 +4,14 @@ its NBVAL_CHECK_OUTPUT cells when nbval executes it again."""
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from simtools import run
+from simtools.gallery import export_html
+from simtools.outputs import stderr_before_first_figure
 
 NOTEBOOKS = [path.stem for path in run.notebooks()]
-NEEDS = {"03_calibration_and_projection": "01_metric_learning"}  # loads 01's artifacts
-
-
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """Run each notebook once per test session (in file order: 01 before 03)."""
-    output_dir = tmp_path_factory.mktemp("smoke")
-    cache = {}
-
-    def get(stem):
-        if stem in NEEDS:
-            get(NEEDS[stem])
-        if stem not in cache:
-            notebook = run.resolve_notebook(stem)
-            parameters = run.profile_parameters("smoke", notebook)
-            cache[stem] = run.execute(notebook, output_dir, parameters, progress_bar=False)
-        return cache[stem]
-
-    return get
 
 
 def test_collection_has_the_notebooks():
@@ -40,15 +24,15 @@ def test_collection_has_the_notebooks():
 
 
 @pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_smoke_run_succeeds_and_reports_metrics(executed, stem):
-    result = executed(stem)
+def test_smoke_run_succeeds_and_reports_metrics(executed_smoke, stem):
+    result = executed_smoke(stem)
     assert result.error is None, f"{stem} failed: {result.error} (see {result.output})"
     assert result.metrics, f"{stem} recorded no metrics"
     assert result.metrics["peak_rss_mb"] > 100
 
 
-def test_siamese_metrics_are_sane(executed):
-    metrics = executed("02_siamese_contrastive").metrics
+def test_siamese_metrics_are_sane(executed_smoke):
+    metrics = executed_smoke("02_siamese_contrastive").metrics
     assert metrics["dataset"] == "fashion_mnist"
     assert metrics["last_loss"] < metrics["first_loss"]
     assert metrics["test_auc"] > 0.6
@@ -57,8 +41,8 @@ def test_siamese_metrics_are_sane(executed):
     assert metrics["reload_difference"] < 1e-5
 
 
-def test_metric_learning_metrics_are_sane(executed):
-    metrics = executed("01_metric_learning").metrics
+def test_metric_learning_metrics_are_sane(executed_smoke):
+    metrics = executed_smoke("01_metric_learning").metrics
     assert metrics["dataset"] == "fashion_mnist"
     assert metrics["last_loss"] < metrics["first_loss"]
     assert 0.3 < metrics["precision_at_1"] <= metrics["recall_at_5"] <= metrics["recall_at_10"]
@@ -67,8 +51,8 @@ def test_metric_learning_metrics_are_sane(executed):
     assert metrics["reload_same_labels"] == "True"
 
 
-def test_keras3_metric_learning_metrics_are_sane(executed):
-    metrics = executed("04_metric_learning_keras3").metrics
+def test_keras3_metric_learning_metrics_are_sane(executed_smoke):
+    metrics = executed_smoke("04_metric_learning_keras3").metrics
     assert metrics["dataset"] == "fashion_mnist" and metrics["backend"] == "tensorflow"
     assert metrics["last_loss"] < metrics["first_loss"]
     assert 0.3 < metrics["precision_at_1"] <= metrics["recall_at_5"] <= metrics["recall_at_10"]
@@ -79,19 +63,37 @@ def test_keras3_metric_learning_metrics_are_sane(executed):
     assert metrics["evaluation_f1"] > 0.3
 
 
-def test_calibration_metrics_are_sane(executed):
-    metrics = executed("03_calibration_and_projection").metrics
-    assert 0 <= metrics["precise_threshold"] <= metrics["optimal_threshold"]
-    assert metrics["precise_evaluation_precision"] >= metrics["evaluation_precision"]
-    assert metrics["precise_evaluation_recall"] <= metrics["evaluation_recall"]
-    assert 0.3 < metrics["evaluation_f1"] < metrics["indexed_queries_f1"]
-    assert metrics["indexed_queries_f1"] > 0.99  # indexed images find themselves
-    assert 0 < metrics["evaluation_match_rate"] <= 1
+def test_calibration_metrics_are_sane(executed_smoke):
+    metrics = executed_smoke("03_calibration_and_projection").metrics
+    assert metrics["dataset"] == "fashion_mnist" and metrics["num_indexed_classes"] == 8
+    assert 0 <= metrics["precise_threshold"] and 0 <= metrics["best_threshold"]
+    # accepting everything never answers "no match": it rejects no query of an unknown class
+    assert metrics["accept_all_match_rate"] == 1 and metrics["accept_all_rejection"] == 0
+    assert metrics["accept_all_open_set_accuracy"] < metrics["accept_all_recall"]
+    # a threshold can only lose right answers on indexed classes
+    for cutpoint in ("optimal", "best", "precise"):
+        assert metrics[f"{cutpoint}_recall"] <= metrics["accept_all_recall"]
+    assert 0.3 < metrics["accept_all_recall"] <= 1
+    assert metrics["unknown_auc"] > 0.5  # unknown queries lie farther from the index
+    assert metrics["match_agreement"] > 0.99  # model.match = thresholded lookups
 
 
 @pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_nbval_reproduces_checked_outputs(executed, stem):
-    result = executed(stem)
+def test_no_stderr_before_the_first_figure(executed_smoke, stem):
+    # What a reader of the gallery or site sees first: the lesson, not start-up noise.
+    page = export_html(executed_smoke(stem).output).read_text(encoding="utf-8")
+    assert stderr_before_first_figure(page) == []
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_notebooks_import_no_tooling(stem):
+    sources = [cell.source for cell in nbformat.read(run.resolve_notebook(stem), 4).cells]
+    assert not any("simtools" in source for source in sources)
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_nbval_reproduces_checked_outputs(executed_smoke, stem):
+    result = executed_smoke(stem)
     assert result.error is None
     checked = result.output.read_text().count("# NBVAL_CHECK_OUTPUT")
     assert checked >= 3, f"{stem} has {checked} NBVAL_CHECK_OUTPUT cells; at least 3 are expected"

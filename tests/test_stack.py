@@ -135,3 +135,20 @@ def test_gpu_advice_tells_how_to_get_a_gpu(on_colab, expected):
     assert advice.startswith("none")
     assert expected in advice
     assert "T4 GPU" in advice
+
+
+def test_no_progress_bars_hides_keras_progress_only_inside_the_block(legacy_python):
+    result = legacy_python(
+        "import contextlib, io, json\n"
+        "import numpy as np, tensorflow as tf\n"
+        "import simhelpers as sh\n"
+        "model = tf.keras.Sequential([tf.keras.layers.Dense(2, input_shape=(3,))])\n"
+        "inside, after = io.StringIO(), io.StringIO()\n"
+        "with contextlib.redirect_stdout(inside), sh.no_progress_bars():\n"
+        "    model.predict(np.zeros((64, 3)))\n"
+        "with contextlib.redirect_stdout(after):\n"
+        "    model.predict(np.zeros((64, 3)))\n"
+        "print(json.dumps({'inside': inside.getvalue(), 'after': after.getvalue()}))\n"
+    )
+    assert result["inside"] == ""
+    assert "2/2 [====" in result["after"]
