@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,9 +27,9 @@ from pathlib import Path
 import nbformat
 import psutil
 import yaml
+from machine import describe
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from simtools import run  # noqa: E402  (the repository root is not on sys.path for a script)
+from simtools import run
 
 MB = 2**20
 # The phases of the issue, found by the headings' first word (lower case); evaluation is every
@@ -221,20 +220,6 @@ def profile_parameters(profile: str, notebook: Path) -> dict:
     return parameters
 
 
-def machine() -> str:
-    """CPU model, cores and memory, for the record."""
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown CPU",
-    )
-    total = psutil.virtual_memory().total / 2**30
-    return f"{model}, {os.cpu_count()} cores, {total:.0f} GiB, Python {sys.version.split()[0]}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -259,7 +244,7 @@ def main() -> None:
 
     jobs = [run.resolve_notebook(name) for name in args.notebooks]
     jobs = [(notebook, profile_parameters(args.profile, notebook)) for notebook in jobs]
-    print(f"machine: {machine()}")
+    print(describe())
     print(f"profile: {args.profile}; kernel environment: {' '.join(args.env) or 'unchanged'}\n")
     measured = {}
     for notebook, parameters in jobs:
