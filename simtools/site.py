@@ -28,6 +28,7 @@ from simtools.run import PROFILES_DIR, REPO, notebooks
 
 CONFIG_DIR = REPO / "site"
 PAGES_DIR = "notebooks"  # the repository's layout, which the theme's launch links follow
+DOCS_DIR = "docs"  # the pages the notebooks link to (../docs/benchmarks.md)
 
 
 def notebook_title(notebook: Path) -> str:
@@ -41,14 +42,13 @@ def notebook_title(notebook: Path) -> str:
 
 
 def gallery_page(executed: list[Path], profile: str, thumbnails: Path) -> str:
-    """The site's front page in MyST Markdown: one table row per notebook with a link, its key
-    figure's thumbnail (written into ``thumbnails``, the page's ``thumbnails/``) and its headline
-    numbers, then the table of contents."""
+    """The site's front page in MyST Markdown: per notebook, a link and its key figure's
+    thumbnail (written into ``thumbnails``, the page's ``thumbnails/``) beside its headline
+    numbers; then the table of contents."""
     repository = f"https://github.com/{GITHUB_REPOSITORY}/blob/{BRANCH}"
     rows = []
     for notebook in executed:
         page = f"{PAGES_DIR}/{notebook.name}"
-        title = notebook_title(notebook).replace("|", "\\|")
         metrics = read_metrics(notebook)
         peak = metrics.pop("peak_rss_mb", None)
         numbers = metric_lines(metrics)
@@ -63,25 +63,41 @@ def gallery_page(executed: list[Path], profile: str, thumbnails: Path) -> str:
             if thumbnail
             else "no figure"
         )
-        rows.append(f"| [{title}]({page}) | {figure} | {'<br>'.join(numbers)} |")
+        rows.append(
+            f"* - **[{notebook_title(notebook)}]({page})**\n\n    {figure}\n"
+            f"  - {' · '.join(numbers)}"
+        )
     toc = "\n".join(f"{PAGES_DIR}/{notebook.stem}" for notebook in executed)
+    docs = "\n".join(f"{DOCS_DIR}/{page.stem}" for page in sorted((REPO / DOCS_DIR).glob("*.md")))
     return f"""# Similarity learning for images
 
 Tutorial notebooks on similarity learning (TensorFlow, Keras, TensorFlow Similarity), shown
 here as executed with the `{profile}` profile
 ([its values]({repository}/notebooks/profiles/{profile}.yaml)). Each page opens in Colab or
-Binder from the rocket button at its top; figures measured on the full profile are on the
-[benchmark page]({repository}/docs/benchmarks.md).
+Binder from the rocket button at its top; measured figures are on the
+[benchmark page]({DOCS_DIR}/benchmarks.md).
 
-| Notebook | Key figure | Headline numbers |
-| --- | --- | --- |
+```{{list-table}}
+:header-rows: 1
+:class: gallery
+
+* - Notebook and its key figure
+  - Headline numbers
 {chr(10).join(rows)}
+```
 
 ```{{toctree}}
 :caption: Notebooks
 :hidden:
 
 {toc}
+```
+
+```{{toctree}}
+:caption: Reference
+:hidden:
+
+{docs}
 ```
 """
 
@@ -105,6 +121,7 @@ def build_site(profile: str = "quick", build_dir: Path | None = None) -> Path:
     (source / PAGES_DIR).mkdir(parents=True)
     for notebook in executed:
         shutil.copy2(notebook, source / PAGES_DIR / notebook.name)
+    shutil.copytree(REPO / DOCS_DIR, source / DOCS_DIR)
     page = gallery_page(executed, profile, source / THUMBNAILS_DIR)
     write_atomically(source / "index.md", page)
     output = build_dir / "site"
