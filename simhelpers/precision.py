@@ -8,6 +8,7 @@ oneDNN emulates bfloat16 and training gets slower, not faster), so the CPU's fla
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from simhelpers.checks import check_parameters
@@ -41,11 +42,22 @@ def choose_policy(
     if requested != "auto":
         return requested
     if has_gpu is None:
-        import tensorflow as tf
-
-        has_gpu = bool(tf.config.list_physical_devices("GPU"))
+        has_gpu = backend_sees_gpu()
     if has_gpu:
         return "mixed_float16"
     if cpu_bfloat16 is None:
         cpu_bfloat16 = cpu_has_bfloat16()
     return "mixed_bfloat16" if cpu_bfloat16 else "float32"
+
+
+def backend_sees_gpu() -> bool:
+    """Whether the Keras backend in use sees a GPU: JAX's devices when Keras 3 runs on JAX
+    (``KERAS_BACKEND=jax``, notebook 04), TensorFlow's otherwise."""
+    keras = sys.modules.get("keras")
+    if keras is not None and getattr(keras, "backend", None) and keras.backend.backend() == "jax":
+        import jax
+
+        return any(device.platform == "gpu" for device in jax.devices())
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))

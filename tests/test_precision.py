@@ -1,5 +1,7 @@
 """The mixed-precision choice: CPU flags read from cpuinfo text, and the policy for each machine."""
 
+import sys
+
 import pytest
 
 from simhelpers.precision import POLICIES, choose_policy, cpu_has_bfloat16
@@ -49,3 +51,21 @@ def test_an_explicit_policy_is_kept(policy):
 def test_an_unknown_policy_names_the_parameter():
     with pytest.raises(ValueError, match=r"^dtype_policy='bf16' is invalid; allowed: 'auto'"):
         choose_policy("bf16")
+
+
+def test_the_gpu_check_asks_the_backend_keras_runs_on(monkeypatch):
+    """On JAX (notebook 04 with KERAS_BACKEND=jax) JAX's devices count; TensorFlow is not needed."""
+    from types import SimpleNamespace
+
+    from simhelpers.precision import backend_sees_gpu
+
+    keras_on_jax = SimpleNamespace(backend=SimpleNamespace(backend=lambda: "jax"))
+    monkeypatch.setitem(sys.modules, "keras", keras_on_jax)
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # importing it would fail
+    for platforms, expected in [(["cpu"], False), (["cpu", "gpu"], True)]:
+        devices = [SimpleNamespace(platform=name) for name in platforms]
+        monkeypatch.setitem(sys.modules, "jax", SimpleNamespace(devices=lambda d=devices: d))
+        assert backend_sees_gpu() is expected
+        assert choose_policy("auto", cpu_bfloat16=False) == (
+            "mixed_float16" if expected else "float32"
+        )
