@@ -95,7 +95,7 @@ def show_threshold_explorer(
         "cutpoints are named. After reopening the notebook, run this cell to move the slider."
     )
     box = widgets.VBox([header, slider, scores_line, image])
-    bundle = box._repr_mimebundle_()
+    bundle = widget_bundle(box)
     picture = base64.b64encode(png).decode("ascii")
     bundle["text/html"] = (
         f'<img src="data:image/png;base64,{picture}" alt="{html.escape(title)}" '
@@ -104,3 +104,12 @@ def show_threshold_explorer(
     bundle["text/plain"] = HINT
     display(bundle, raw=True)
     return box
+
+
+def widget_bundle(widget) -> dict:
+    """``widget``'s display data. Hand-built for ipywidgets 7 (Colab's), whose widgets have no
+    ``_repr_mimebundle_``: the same widget-view entry that its ``_ipython_display_`` sends."""
+    if hasattr(widget, "_repr_mimebundle_"):
+        return widget._repr_mimebundle_()
+    view = {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
+    return {"text/plain": repr(widget), "application/vnd.jupyter.widget-view+json": view}
