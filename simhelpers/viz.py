@@ -20,6 +20,11 @@ from simhelpers.pairs import PairIndices
 RIGHT, WRONG = "tab:green", "tab:red"
 
 
+def _readable(name: str) -> str:
+    """A score's key as a label: ``open_set_accuracy`` -> ``open-set accuracy``."""
+    return name.replace("open_set", "open-set").replace("_", " ")
+
+
 def show_pairs(
     images: np.ndarray,
     pairs: PairIndices,
@@ -305,7 +310,7 @@ def plot_matching(
     ]
     share = [np.mean(distances <= value) for value in grid]
     for metric in sweep[0]:
-        left.plot(share, [scores[metric] for scores in sweep], label=metric.replace("_", " "))
+        left.plot(share, [scores[metric] for scores in sweep], label=_readable(metric))
     for (name, value), style in zip((cutpoints or {}).items(), ("--", ":", "-."), strict=False):
         left.axvline(np.mean(distances <= value), color="gray", linestyle=style, label=name)
     left.axvline(np.mean(distances <= threshold), color="black", linewidth=2, label="threshold")
@@ -325,7 +330,7 @@ def plot_matching(
     right.set_yticks(range(len(names)), [*rows, "Unknown"])
     right.set(xlabel="answer (Unknown: no neighbor within the threshold)", ylabel="true class")
     scores = open_set_scores(nearest_labels, distances, query_labels, indexed_classes, threshold)
-    summary = "  ".join(f"{name.replace('_', ' ')} {value:.3f}" for name, value in scores.items())
+    summary = "  ".join(f"{_readable(name)} {value:.3f}" for name, value in scores.items())
     right.set_title(f"threshold {threshold:.4f}: {summary}", fontsize=9)
     figure.suptitle(title)
     figure.tight_layout()

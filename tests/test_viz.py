@@ -192,7 +192,7 @@ def test_plot_matching_draws_scores_and_the_confusion_matrix_with_unknown():
     ]
     assert "rejection 1.000" in matrix.get_title()
     labels = [line.get_label() for line in curves.get_lines()]
-    assert labels[:4] == ["precision", "recall", "rejection", "open set accuracy"]
+    assert labels[:4] == ["precision", "recall", "rejection", "open-set accuracy"]
     assert labels[-2:] == ["best", "threshold"]
 
 
