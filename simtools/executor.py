@@ -20,9 +20,12 @@ from simtools import run
 
 ARTIFACTS = "artifacts"  # a run's artifact folder, inside its run folder
 LOCAL_CONFIG = {
-    # A run takes seconds to hours: a worker holds only the run it executes, none in reserve,
-    # so that a dying worker takes no queued run down with it.
+    # A run takes seconds to hours: when Dask queues a sweep's runs on the scheduler (more runs
+    # than twice the worker threads), a worker holds only the run it executes, none in reserve.
     "distributed.scheduler.worker-saturation": 1.0,
+    # A busy machine can starve a worker's heartbeat for minutes; restarting it would kill its run.
+    # A worker that dies is noticed all the same: its connection closes.
+    "distributed.scheduler.worker-ttl": None,
 }
 
 
@@ -92,9 +95,15 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
         yield client
 
 
-def check_resources(client: Client, resources: dict[str, float]) -> None:
-    """Refuse ``resources`` that no worker of the cluster declares (the runs would wait forever)."""
+def check_cluster(client: Client, resources: dict[str, float]) -> None:
+    """Refuse a cluster with no workers, or ``resources`` that none of its workers declares
+    (the runs would wait forever)."""
     workers = client.scheduler_info()["workers"].values()
+    if not workers:
+        raise ValueError(
+            f"scheduler={client.scheduler.address!r} has no workers; "
+            "start them with `dask worker ADDRESS --nthreads 1`"
+        )
     if resources and not any(
         all(worker.get("resources", {}).get(k, 0) >= v for k, v in resources.items())
         for worker in workers
@@ -125,7 +134,7 @@ def run_all(
             folder,
             parameters,
             artifact_dir_parameter,
-            key=f"{notebook.stem}/{folder}/{uuid.uuid4().hex[:8]}",
+            key=f"sweep-{notebook.stem}-{folder}-{uuid.uuid4().hex[:8]}",  # one task group
             resources=resources or None,
             pure=False,
         ): folder

@@ -104,7 +104,7 @@ def sweep(
             executor.connect(scheduler, jobs) as client,
             tqdm(total=len(combinations), initial=done, desc=notebook.stem, unit="run") as bar,
         ):
-            executor.check_resources(client, resources or {})
+            executor.check_cluster(client, resources or {})
             outcomes = executor.run_all(client, notebook, pending, artifacts, resources)
             for folder, outcome in outcomes:
                 records[folder] = keep(output_dir / folder, combinations[folder], outcome, notebook)

@@ -13,23 +13,26 @@ import pytest
 from distributed import Client, LocalCluster
 from test_sweep import install_probe, read_rows
 
+from simtools.executor import LOCAL_CONFIG
 from simtools.sweep import RECORD, sweep
 
 FAILED = "failed: cell 3: ValueError: x=3 is not allowed"
+GPU = {"GPU": 1.0}
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    """Two worker processes of one thread. A run whose worker dies is not retried on another
-    (Dask's default retries it up to 3 times), so that the kill test sees the failure path."""
-    config = {
-        "distributed.scheduler.allowed-failures": 0,
-        "distributed.scheduler.worker-saturation": 1.0,
-    }
+    """Two worker processes of one thread, each with one "GPU" to claim. A run whose worker dies
+    is not retried on another (Dask's default: 3 times), so that the kill test sees it fail."""
+    config = {**LOCAL_CONFIG, "distributed.scheduler.allowed-failures": 0}
     with (
         dask.config.set(config),
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            resources={"GPU": 1},
         ) as local,
     ):
         yield local
@@ -51,7 +54,8 @@ def test_cluster_results_equal_the_local_ones(cluster, tmp_path, monkeypatch):
     install_probe(tmp_path, monkeypatch)
     axes = {"x": [1, 2, 3], "scale": [0.5]}
     local = sweep("09", axes, jobs=2, build_dir=tmp_path / "local")
-    remote = sweep("09", axes, build_dir=tmp_path / "cluster", scheduler=cluster.scheduler_address)
+    address = cluster.scheduler_address
+    remote = sweep("09", axes, build_dir=tmp_path / "cluster", scheduler=address, resources=GPU)
     rows = without_seconds(read_rows(remote))
     assert rows == without_seconds(read_rows(local))
     assert [(r["x"], r["status"], r["score"]) for r in rows] == [
@@ -65,6 +69,14 @@ def test_cluster_results_equal_the_local_ones(cluster, tmp_path, monkeypatch):
     mine, theirs = (sorted(p.relative_to(f) for p in f.rglob("*")) for f in (local, remote))
     assert mine == theirs
     assert (remote / "x=2,scale=0.5" / "artifacts" / "x=2,scale=0.5.json").is_file()
+
+
+def test_resources_no_worker_declares_are_refused_before_running(cluster, tmp_path, monkeypatch):
+    install_probe(tmp_path, monkeypatch)
+    address = cluster.scheduler_address
+    with pytest.raises(ValueError, match=r"^resources=GPU=2 is invalid for this cluster: none of"):
+        sweep("09", {"x": [1]}, build_dir=tmp_path / "b", scheduler=address, resources={"GPU": 2})
+    assert not (tmp_path / "b").exists()
 
 
 def test_a_killed_worker_loses_no_finished_run_and_a_rerun_completes_only_it(
