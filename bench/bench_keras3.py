@@ -16,6 +16,7 @@ side, and the training time notebook 04 needs to reach notebook 01's final preci
 
     .venv/bin/python bench/bench_keras3.py [--steps 300] [--eval-every 100] [--dtype-policy auto]
     KERAS_BACKEND=jax /tmp/jaxvenv/bin/python bench/bench_keras3.py --only keras3
+    bench/bench_keras3.py --table A B    # one table from the outputs of two --only runs
 """
 
 from __future__ import annotations
@@ -219,12 +220,21 @@ def main() -> None:
     parser.add_argument(
         "--keras3-python", default=sys.executable, help="the Python for notebook 04's run"
     )
+    parser.add_argument(
+        "--table", nargs="+", type=Path, help="print the table from the outputs of --only runs"
+    )
     parser.add_argument("--worker", choices=sorted(FORMULATIONS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.steps % args.eval_every:
         parser.error(f"--steps {args.steps} must be a multiple of --eval-every {args.eval_every}")
     if args.worker:
         print(json.dumps(train(args.worker, args.steps, args.eval_every, args.dtype_policy)))
+        return
+    if args.table:
+        rows = {}
+        for path in args.table:
+            rows.update(json.loads(path.read_text().strip().splitlines()[-1]))
+        report({name: rows[name] for name in FORMULATIONS if name in rows}, args.steps)
         return
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -240,6 +250,7 @@ def main() -> None:
         print(f"{FORMULATIONS[formulation]} done", flush=True)
     report(rows, args.steps)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print(json.dumps(rows))  # the raw measurements, last: --table reads them back
 
 
 if __name__ == "__main__":
