@@ -48,6 +48,7 @@ lab: setup
 	$(BIN)/jupyter lab notebooks/
 
 bench: setup
+	$(BIN)/python bench/memory_profile.py 01 02 03 --profile quick
 	$(BIN)/python bench/bench_siamese.py
 	$(BIN)/python bench/bench_metric_learning.py
 

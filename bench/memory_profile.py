@@ -162,8 +162,8 @@ def sections_of(notebook: nbformat.NotebookNode, samples: list[Sample]) -> list[
 
 def _label(source: str) -> str:
     """A cell's first comment, else its first line, shortened."""
-    lines = [line.strip() for line in source.splitlines() if line.strip()]
-    comments = [line.lstrip("# ") for line in lines if line.startswith("#") and "NBVAL" not in line]
+    lines = [line.strip() for line in source.splitlines() if line.strip() and "NBVAL" not in line]
+    comments = [line.lstrip("# ") for line in lines if line.startswith("#")]
     text = comments[0] if comments else (lines[0] if lines else "(empty)")
     return text if len(text) <= 60 else text[:57] + "..."
 
