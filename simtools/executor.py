@@ -87,7 +87,7 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
             n_workers=jobs,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: 8787 may be taken
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
