@@ -84,6 +84,7 @@ def load_similarity_model(folder: str | os.PathLike):
     the folder and how to rebuild it, instead of TensorFlow's or nmslib's own.
     """
     import tensorflow as tf
+    import tensorflow_similarity  # noqa: F401 (registers the losses and layers load_model needs)
 
     folder = Path(folder)
     manifest = read_manifest(folder)
