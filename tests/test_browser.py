@@ -6,6 +6,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -137,8 +138,8 @@ def test_moving_the_slider_changes_the_scores_and_the_figure(lab):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(STEP_SECONDS * 1000)
             expect.set_options(timeout=STEP_SECONDS * 1000)
             page.goto(f"{url}/lab/tree/{NOTEBOOK}.ipynb?token={token}")
@@ -146,8 +147,9 @@ def test_moving_the_slider_changes_the_scores_and_the_figure(lab):
             expect(page.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
                 "data-status", "idle"
             )
-            page.locator(".lm-MenuBar-item", has_text="Run").click()
-            page.locator('.lm-Menu-item[data-command="notebook:run-all-cells"]').click()
+            page.locator(".jp-Notebook .jp-Cell").first.click()  # the notebook has the focus
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
 
             slider = page.locator(".widget-slider")
             explorer = page.locator(".widget-vbox", has=slider)
@@ -176,5 +178,8 @@ def test_moving_the_slider_changes_the_scores_and_the_figure(lab):
             page.screenshot(path=SCREENSHOTS / "jupyterlab_after.png")
             assert hashlib.sha256(figure.screenshot()).hexdigest() != pixels_before
             assert "precision" in scores.inner_text() and "recall" in scores.inner_text()
+        except Exception:
+            page.screenshot(path=SCREENSHOTS / "failure.png")  # what the browser showed
+            raise
         finally:
             browser.close()
