@@ -10,13 +10,14 @@ PROFILE ?= quick
 
 setup: $(STAMP) data
 
-$(STAMP): requirements.txt pyproject.toml etc/ipython_kernel_config.py
+$(STAMP): requirements.txt pyproject.toml etc/ipython_kernel_config.py etc/jupyterlab-overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt -e ".[tools]"
 	install -D -m 644 etc/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
+	install -D -m 644 etc/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 # Debian ships the real Fashion-MNIST, the offline dataset of the smoke and quick profiles.
