@@ -25,8 +25,8 @@ def notebook(request) -> tuple[Path, nbformat.NotebookNode]:
     return request.param, nbformat.read(request.param, as_version=4)
 
 
-def test_three_notebooks_are_committed():
-    assert [path.name[:3] for path in NOTEBOOKS] == ["01_", "02_", "03_"]
+def test_four_notebooks_are_committed():
+    assert [path.name[:3] for path in NOTEBOOKS] == ["01_", "02_", "03_", "04_"]
 
 
 def test_committed_without_outputs(notebook):
