@@ -26,7 +26,6 @@ from simhelpers.stack import (
     check_numpy_pin,
     no_progress_bars,
     use_legacy_keras,
-    version_report,
     versions,
 )
 from simhelpers.viz import (

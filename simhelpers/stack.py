@@ -1,4 +1,4 @@
-"""The software stack: legacy Keras for TensorFlow Similarity, version report, numpy pin."""
+"""The software stack: legacy Keras for TensorFlow Similarity, installed versions, numpy pin."""
 
 from __future__ import annotations
 
@@ -84,31 +84,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[package] = "not installed"
     return found
-
-
-def version_report() -> str:
-    """One line per component, plus the GPUs TensorFlow sees, for a notebook's setup cell."""
-    import tensorflow as tf
-
-    lines = [f"{name:<22}{version}" for name, version in versions().items()]
-    gpus = [gpu.name for gpu in tf.config.list_physical_devices("GPU")]
-    lines.append(f"{'GPUs':<22}{', '.join(gpus) if gpus else gpu_advice()}")
-    return "\n".join(lines)
-
-
-def gpu_advice(on_colab: bool | None = None) -> str:
-    """What to do when TensorFlow sees no GPU, on Colab (``COLAB_RELEASE_TAG`` set) or elsewhere."""
-    if on_colab is None:
-        on_colab = "COLAB_RELEASE_TAG" in os.environ
-    if on_colab:
-        return (
-            "none. Switch to a GPU: Runtime > Change runtime type > Hardware accelerator: "
-            "T4 GPU > Save, then run all cells again (the runtime restarts)."
-        )
-    return (
-        "none (CPU only). The smoke and quick profiles are sized for a CPU; the full "
-        "defaults want a GPU (on Colab: Runtime > Change runtime type > T4 GPU)."
-    )
 
 
 def check_numpy_pin(version: str | None = None) -> None:

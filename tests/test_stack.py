@@ -124,19 +124,6 @@ def test_deferred_module_loads_on_first_attribute_and_submodule_import():
     assert lines[1] == "(0.0, 1.0, 1) module xmlrpc.client"
 
 
-@pytest.mark.parametrize(
-    ("on_colab", "expected"),
-    [(True, "Runtime > Change runtime type"), (False, "smoke and quick profiles")],
-)
-def test_gpu_advice_tells_how_to_get_a_gpu(on_colab, expected):
-    from simhelpers.stack import gpu_advice
-
-    advice = gpu_advice(on_colab)
-    assert advice.startswith("none")
-    assert expected in advice
-    assert "T4 GPU" in advice
-
-
 def test_no_progress_bars_hides_keras_progress_only_inside_the_block(legacy_python):
     result = legacy_python(
         "import contextlib, io, json\n"
