@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 import time
@@ -128,12 +129,18 @@ def execute(
     seconds = time.perf_counter() - start
     error = None
     if finished.returncode != 0:
-        last_line = (finished.stderr or "").strip().splitlines()[-1:] or ["see its output above"]
         error = (output.exists() and failed_cell(output)) or (
-            f"papermill exited with status {finished.returncode}: {last_line[0]}"
+            f"papermill exited with status {finished.returncode}: {failure_line(finished.stderr)}"
         )
     metrics = read_metrics(output) if output.exists() else {}
     return RunResult(notebook.stem, output, seconds, metrics, error)
+
+
+def failure_line(stderr: str | None) -> str:
+    """The line of a traceback that names the exception (``DeadKernelError: Kernel died``)."""
+    lines = [line.strip() for line in (stderr or "").splitlines() if any(map(str.isalnum, line))]
+    named = [line for line in lines if re.match(r"[\w.]+(Error|Exception|Exit)\b", line)]
+    return (named or lines or ["see its output above"])[-1]
 
 
 def failed_cell(executed: Path) -> str | None:

@@ -43,6 +43,14 @@ def test_probe_records_metrics_as_simhelpers_does():
     assert METRICS_MIME in PROBE.read_text()
 
 
+def test_a_papermill_failure_is_named_by_its_exception_line():
+    stderr = "Traceback (most recent call last):\n  File x\nnbclient.exceptions.DeadKernelError: "
+    stderr += "Kernel died\n-------------------\n\n"
+    assert run.failure_line(stderr) == "nbclient.exceptions.DeadKernelError: Kernel died"
+    assert run.failure_line("just this\n---\n") == "just this"
+    assert run.failure_line(None) == "see its output above"
+
+
 def test_grid_values_and_names():
     assert grid({"a": [1, 2], "b": ["x"]}) == [{"a": 1, "b": "x"}, {"a": 2, "b": "x"}]
     assert [parse_value(v) for v in ("2", "2.0", "true", "adam")] == [2, 2.0, True, "adam"]
