@@ -160,7 +160,8 @@ def write_gallery(records: list[dict], output_dir: Path, notebook: Path, profile
 def results_csv(records: list[dict]) -> str:
     """One row per run: its parameters, status, seconds and every metric it reported."""
     parameters = list(records[0]["parameters"])
-    metrics = sorted({name for record in records for name in record["metrics"]})
+    reported = {name for record in records for name in record["metrics"]}
+    metrics = sorted(reported - set(parameters))  # a parameter's column is already there
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*parameters, "status", "seconds", *metrics])
