@@ -77,7 +77,7 @@ def sweep(
         raise ValueError("give at least one parameter with at least one value: -p NAME VALUE ...")
     if scheduler and jobs is not None:
         raise ValueError(f"jobs={jobs} is invalid with a scheduler; its workers set how many run")
-    jobs = jobs or 1
+    jobs = 1 if jobs is None else jobs
     if not 1 <= jobs <= (os.cpu_count() or 1):
         raise ValueError(f"jobs={jobs} is invalid; expected 1 to {os.cpu_count()} (the cores)")
     if against is not None and against not in axes:
