@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib
 import pytest
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -65,7 +66,9 @@ def isolated_data_dirs(tmp_path, monkeypatch):
     return tmp_path
 
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Figures drawn by the test process itself need no display. Not MPLBACKEND: kernels started by
+# the notebook tests would inherit it and draw no inline figure.
+matplotlib.use("Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 

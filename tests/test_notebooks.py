@@ -82,6 +82,7 @@ def test_calibration_metrics_are_sane(executed_smoke):
 def test_no_stderr_before_the_first_figure(executed_smoke, stem):
     # What a reader of the gallery or site sees first: the lesson, not start-up noise.
     page = export_html(executed_smoke(stem).output).read_text(encoding="utf-8")
+    assert 'src="data:image/png' in page, "the executed notebook shows no figure"
     assert stderr_before_first_figure(page) == []
 
 
