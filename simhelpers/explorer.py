@@ -4,8 +4,9 @@ Widgets only move where a live kernel and a widget front end run them (JupyterLa
 Notebook, Colab, VS Code). Elsewhere (papermill, HTML exports, GitHub, an untrusted notebook) the
 output falls back to a static figure and a one-line hint, carried in the same output as the widget
 so that a live front end shows one figure, not two. A notebook reopened in JupyterLab shows the last
-figure only if the widget state was saved with it (Settings > Save Widget State Automatically);
-otherwise JupyterLab reports the widget's model as missing until the cell runs again.
+figure only if the widget state was saved with it (Settings > Save Widget State Automatically,
+which `make setup` and Binder turn on); otherwise JupyterLab reports the widget's model as missing
+until the cell runs again.
 """
 
 from __future__ import annotations
