@@ -39,25 +39,14 @@ FORMULATIONS = {"tfsim": "notebook 01 (TF Similarity)", "keras3": "notebook 04 (
 def build_tfsim(x_train, y_train, steps: int, policy: str):
     """Notebook 01's batches, model and loss; returns (model, batches)."""
     import tensorflow_similarity as tfsim
+    from bench_metric_learning import similarity_model
     from tensorflow import keras
 
     import simhelpers as sh
 
     keras.mixed_precision.set_global_policy(sh.choose_policy(policy))
     batches = sh.multishot_dataset(x_train, y_train, BATCH_CLASSES, BATCH_EXAMPLES, seed=SEED)
-    inputs = keras.layers.Input((32, 32, 3))
-    x = keras.layers.Rescaling(scale=1.0 / 255)(inputs)
-    x = keras.layers.Conv2D(64, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Conv2D(128, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.MaxPool2D((4, 4))(x)
-    x = keras.layers.Conv2D(256, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Conv2D(256, 3, activation="relu")(x)
-    x = keras.layers.GlobalMaxPool2D()(x)
-    outputs = tfsim.layers.MetricEmbedding(EMBEDDING, dtype="float32")(x)
-    model = tfsim.models.SimilarityModel(inputs, outputs)
+    model = similarity_model(EMBEDDING, "float32")
     schedule = keras.optimizers.schedules.CosineDecay(0.002, decay_steps=steps)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),

@@ -56,6 +56,27 @@ def split_validation(images, labels, size: int):
     return images[train_ids], labels[train_ids], images[val_ids], labels[val_ids]
 
 
+def similarity_model(embedding_size: int, embedding_dtype: str | None):
+    """The reference's CNN (notebook 01's), ending in ``MetricEmbedding``: a ``SimilarityModel``."""
+    import tensorflow_similarity as tfsim
+    from tensorflow import keras
+
+    inputs = keras.layers.Input((32, 32, 3))
+    x = keras.layers.Rescaling(scale=1.0 / 255)(inputs)
+    x = keras.layers.Conv2D(64, 3, activation="relu")(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Conv2D(128, 3, activation="relu")(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.MaxPool2D((4, 4))(x)
+    x = keras.layers.Conv2D(256, 3, activation="relu")(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Conv2D(256, 3, activation="relu")(x)
+    x = keras.layers.GlobalMaxPool2D()(x)
+    outputs = tfsim.layers.MetricEmbedding(embedding_size, dtype=embedding_dtype)(x)
+    model = tfsim.models.SimilarityModel(inputs, outputs)
+    return model
+
+
 def train(formulation: str, policy: str, args: argparse.Namespace) -> dict:
     """Train one formulation; return its timings, checkpoints, test metrics and peak RSS."""
     if formulation == "reference":
@@ -92,19 +113,7 @@ def train(formulation: str, policy: str, args: argparse.Namespace) -> dict:
         keras.mixed_precision.set_global_policy(sh.choose_policy(policy))
         embedding_dtype = "float32"
 
-    inputs = keras.layers.Input((32, 32, 3))
-    x = keras.layers.Rescaling(scale=1.0 / 255)(inputs)
-    x = keras.layers.Conv2D(64, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Conv2D(128, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.MaxPool2D((4, 4))(x)
-    x = keras.layers.Conv2D(256, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Conv2D(256, 3, activation="relu")(x)
-    x = keras.layers.GlobalMaxPool2D()(x)
-    outputs = tfsim.layers.MetricEmbedding(256, dtype=embedding_dtype)(x)
-    model = tfsim.models.SimilarityModel(inputs, outputs)
+    model = similarity_model(256, embedding_dtype)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=tfsim.losses.MultiSimilarityLoss(),
