@@ -22,10 +22,10 @@ def match_metrics(
     query_labels: np.ndarray,
     threshold: float,
 ) -> dict[str, float]:
-    """Scores of nearest-neighbour matching at a distance threshold, as TensorFlow Similarity
-    defines them for ``match_nearest``: a query is matched when its nearest neighbour is within
+    """Scores of nearest-neighbor matching at a distance threshold, as TensorFlow Similarity
+    defines them for ``match_nearest``: a query is matched when its nearest neighbor is within
     ``threshold``; a true positive is a match of the right class, a false positive one of the
-    wrong class, a false negative a right-class neighbour beyond the threshold.
+    wrong class, a false negative a right-class neighbor beyond the threshold.
 
     Returns precision, recall, f1, binary_accuracy (true positives per query) and match_rate.
     """
