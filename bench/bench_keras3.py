@@ -114,8 +114,8 @@ def train(formulation: str, steps: int, eval_every: int, policy: str) -> dict:
     x_gallery, x_queries = sh.to_rgb32(x_train[gallery_ids]), sh.to_rgb32(x_test)
 
     def evaluate() -> dict[str, float]:
-        gallery = model.predict(x_gallery, batch_size=128, verbose=0)
-        queries = model.predict(x_queries, batch_size=128, verbose=0)
+        gallery = model.predict(x_gallery, batch_size=32, verbose=0)
+        queries = model.predict(x_queries, batch_size=32, verbose=0)
         scores = sh.retrieval_metrics(gallery, y_train[gallery_ids], queries, y_test, ks=(1,))
         return {name: scores[name] for name in ("precision@1", "map@r")}
 

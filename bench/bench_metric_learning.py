@@ -125,7 +125,7 @@ def train(formulation: str, policy: str, args: argparse.Namespace) -> dict:
     x_gallery = sh.to_rgb32(x_train[gallery_ids])
 
     def embed(images):
-        return model.predict(sh.to_rgb32(images), batch_size=256, verbose=0)
+        return model.predict(sh.to_rgb32(images), batch_size=32, verbose=0)  # as the notebooks
 
     checkpoints, trained_seconds = [], 0.0
     for epoch in range(args.steps // args.eval_every):

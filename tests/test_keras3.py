@@ -117,7 +117,8 @@ def test_search_and_metrics_agree_with_simhelpers(lesson):
     assert np.mean(indices == expected) > 0.999  # the same ranking, up to float32 near-ties
     nearest_first = np.sort(1 - queries @ gallery.T, axis=1)[:, : int(r.max())]
     np.testing.assert_allclose(distances, nearest_first, atol=1e-5)
-    ours = lesson["retrieval_scores"](gallery_labels[indices], query_labels, r)
+    relevant = gallery_labels[indices] == query_labels[:, np.newaxis]
+    ours = lesson["retrieval_scores"](relevant, r)
     theirs = sh.retrieval_metrics(gallery, gallery_labels, queries, query_labels)
     assert set(ours) == set(theirs)
     for name, value in theirs.items():
