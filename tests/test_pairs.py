@@ -1,7 +1,6 @@
 """Notebook 02's pair rule, fixed evaluation pairs and threshold choice (run from the notebook's
 own cells), and simhelpers.pairs' tf.data pipeline."""
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +8,7 @@ import pytest
 
 import simhelpers as sh
 from simhelpers.pairs import PairIndices, image_dataset, pair_dataset, to_model_input
+from simtools import lesson
 
 NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "02_siamese_contrastive.ipynb"
 LABELS = np.random.default_rng(0).integers(0, 10, 3000)
@@ -16,11 +16,7 @@ LABELS = np.random.default_rng(0).integers(0, 10, 3000)
 
 def notebook_cells(*cell_ids: str, **names) -> dict:
     """Run the notebook 02 cells with these ids in a namespace holding ``names``."""
-    cells = {cell["id"]: cell for cell in json.loads(NOTEBOOK.read_text())["cells"]}
-    namespace = {"np": np, "sh": sh, **names}
-    for cell_id in cell_ids:
-        exec("".join(cells[cell_id]["source"]), namespace)
-    return namespace
+    return lesson.notebook_cells(NOTEBOOK, cell_ids, {"np": np, "sh": sh, **names})
 
 
 def make_pairs(labels, seed):
@@ -191,3 +187,8 @@ def test_image_dataset_scales_in_batches_without_reordering():
     batches = [batch.numpy() for batch in image_dataset(images, batch_size=4)]
     assert [len(b) for b in batches] == [4, 4, 2]
     np.testing.assert_allclose(np.concatenate(batches), to_model_input(images))
+
+
+def test_a_missing_notebook_cell_is_named():
+    with pytest.raises(ValueError, match="has no code cell with id 'no-such-cell'"):
+        notebook_cells("no-such-cell")
