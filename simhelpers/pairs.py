@@ -7,10 +7,13 @@ float32 array per split. Here a pair is two indices and a label (notebook 02 dra
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+_POOLS: dict[int, object] = {}  # id of an image array -> its tensor, while the array lives
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ def pair_dataset(
     each batched on its own, so ``fit`` needs ``steps_per_epoch=ceil(len(pairs[0]) / batch_size)``
     (``len(dataset)`` is the number of batches of all sets).
     With ``shuffle_seed`` each set is put in its own reproducible random order. Images stay uint8
-    in one tensor; each batch is gathered and scaled to [0, 1] on the fly.
+    in one tensor, shared by every dataset drawn from the same array; each batch is gathered and
+    scaled to [0, 1] on the fly.
     """
     import tensorflow as tf
 
@@ -68,7 +72,7 @@ def pair_dataset(
         np.stack([getattr(one, field)[order] for one, order in zip(sets, orders, strict=True)])
         for field in ("left", "right", "labels")
     )
-    pool = tf.constant(_with_channel(images))
+    pool = _pool(images)
 
     def batches(left, right, label):
         return tf.data.Dataset.from_tensor_slices((left, right, label)).batch(batch_size)
@@ -95,8 +99,30 @@ def image_dataset(images: np.ndarray, batch_size: int = 256):
     """
     import tensorflow as tf
 
-    dataset = tf.data.Dataset.from_tensor_slices(_with_channel(images)).batch(batch_size)
-    return dataset.map(_scale, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    pool = _pool(images)
+    return (
+        tf.data.Dataset.range(len(images))
+        .batch(batch_size)
+        .map(lambda ids: _scale(tf.gather(pool, ids)), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def _pool(images: np.ndarray):
+    """The uint8 tensor of ``images`` (with a channel axis), made once per array.
+
+    Written by hand because ``tf.data`` copies a numpy array into every dataset made from it:
+    notebook 02 held its training, validation and test images twice (docs/benchmarks.md, memory).
+    The tensor is dropped when the array is; an array changed in place after its first dataset
+    was made is not seen by later datasets.
+    """
+    import tensorflow as tf
+
+    key = id(images)
+    if key not in _POOLS:
+        _POOLS[key] = tf.constant(_with_channel(images))
+        weakref.finalize(images, _POOLS.pop, key, None)
+    return _POOLS[key]
 
 
 def _with_channel(images: np.ndarray) -> np.ndarray:

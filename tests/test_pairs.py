@@ -192,3 +192,17 @@ def test_image_dataset_scales_in_batches_without_reordering():
 def test_a_missing_notebook_cell_is_named():
     with pytest.raises(ValueError, match="has no code cell with id 'no-such-cell'"):
         notebook_cells("no-such-cell")
+
+
+def test_datasets_from_one_array_share_one_tensor_until_it_is_gone():
+    from simhelpers import pairs as module
+
+    images = np.arange(12 * 4, dtype=np.uint8).reshape(12, 2, 2)
+    pairs = PairIndices(np.arange(12), np.arange(12)[::-1].copy(), np.zeros(12, np.float32))
+    pair_dataset(images, pairs, batch_size=4)
+    held = len(module._POOLS)
+    batches = [batch.numpy() for batch in image_dataset(images, batch_size=5)]
+    assert len(module._POOLS) == held  # the second dataset reused the first one's tensor
+    np.testing.assert_allclose(np.concatenate(batches)[..., 0], images / 255.0)
+    del images
+    assert len(module._POOLS) == held - 1  # dropped with its array
