@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from machine import describe
+from machine import describe, spread
 
 IMAGES = 1000
 METHODS = ("umap", "tsne")
@@ -46,7 +45,7 @@ def measure(method: str, seed: int, artifact_dir: Path) -> dict:
     ids = np.random.default_rng(seed).choice(outside, IMAGES, replace=False)
     embeddings = model.predict(sh.to_rgb32(x_train[ids]), batch_size=32, verbose=0)
     labels = y_train[ids]
-    before = max(sh.peak_rss_mb(), current_rss_mb())
+    before = sh.peak_rss_mb()  # the peak so far: the fit's own peak is what it adds above it
     start = time.perf_counter()
     if method == "umap":
         import umap
@@ -61,26 +60,12 @@ def measure(method: str, seed: int, artifact_dir: Path) -> dict:
         return cross_val_score(KNeighborsClassifier(5), features, labels, cv=5).mean()
 
     return {
-        "added_mb": max(sh.peak_rss_mb(), current_rss_mb()) - before,
+        "added_mb": sh.peak_rss_mb() - before,
         "seconds": seconds,
         "trustworthiness": trustworthiness(embeddings, points, n_neighbors=10, metric="cosine"),
         "knn_2d": knn_accuracy(points),
         "knn_embedding": knn_accuracy(embeddings),
     }
-
-
-def current_rss_mb() -> float:
-    """This process's resident memory now, in MB (Linux)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
-
-
-def spread(values: list[float], digits: int) -> str:
-    return (
-        f"{statistics.fmean(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
-    )
 
 
 def main() -> None:
