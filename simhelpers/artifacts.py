@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 MANIFEST = "manifest.json"
+REBUILD_HINT = "rebuild it by running notebook 01 again (python -m simtools run --profile quick 01)"
 
 
 class IncompleteArtifactError(FileNotFoundError):
-    """An artifact folder exists but was not completed by ``save_folder_atomically``."""
+    """An artifact folder exists but is damaged or was not saved completely."""
 
 
 def save_keras_model(model, path: str | os.PathLike) -> Path:
@@ -38,7 +39,7 @@ def save_folder_atomically(
 ) -> Path:
     """Fill a temporary sibling of ``folder`` with ``write(temporary)``, add ``manifest.json``
     last, then rename it to ``folder`` (replacing an older one). A crash leaves no ``folder``
-    that looks complete: only a hidden temporary one, which is removed when possible.
+    that looks complete, only a hidden temporary one, removed when possible.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -58,23 +59,18 @@ def save_folder_atomically(
     return folder
 
 
-REBUILD_HINT = "rebuild it by running notebook 01 again (python -m simtools run --profile quick 01)"
-
-
 def read_manifest(folder: str | os.PathLike) -> dict:
     """The manifest of a complete artifact folder; raises if the folder is missing or partial."""
-    folder = Path(folder)
-    if not folder.is_dir():
+    manifest = Path(folder) / MANIFEST
+    if not Path(folder).is_dir():
         raise FileNotFoundError(f"no artifact folder at {folder}: {REBUILD_HINT}")
-    manifest = folder / MANIFEST
-    if not manifest.is_file():
-        raise IncompleteArtifactError(
-            f"{folder} has no {MANIFEST}, so it was not saved completely; {REBUILD_HINT}"
-        )
     try:
         return json.loads(manifest.read_text())
+    except FileNotFoundError:
+        message = f"{folder} has no {MANIFEST}, so it was not saved completely; {REBUILD_HINT}"
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise IncompleteArtifactError(f"{manifest} is broken ({error}); {REBUILD_HINT}") from None
+        message = f"{manifest} is broken ({error}); {REBUILD_HINT}"
+    raise IncompleteArtifactError(message)
 
 
 def load_similarity_model(folder: str | os.PathLike):

@@ -1,13 +1,12 @@
 """Parameter validation in one call: a table of what each parameter allows.
 
     sh.check_parameters(globals(), {
-        "dataset": ["mnist", "fashion_mnist"],      # one of these values
-        "epochs": sh.integer(1),                     # an int >= 1
-        "learning_rate": sh.number(0, 1, optional=True),  # 0 < x <= 1, or None
+        "dataset": ["mnist", "fashion_mnist"],             # one of these values
+        "epochs": sh.integer(1),                            # an int >= 1
+        "learning_rate": sh.number(0, 1, optional=True),    # 0 < x <= 1, or None
     })
 
-A bad value stops the notebook with one line that names the parameter, the value and what is
-allowed.
+A bad value stops the notebook with one line naming the parameter, the value and what is allowed.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from numbers import Real
 
 @dataclass(frozen=True)
 class Bounds:
-    """An integer in ``[low, high]``, or a real number in ``(low, high]``; ``None`` if optional."""
+    """An integer in ``[low, high]`` or a real number in ``(low, high]``; ``None`` if optional."""
 
     kind: type
     low: float
@@ -27,20 +26,16 @@ class Bounds:
     optional: bool = False
 
     def allows(self, value: object) -> bool:
-        if value is None:
-            return self.optional
-        if isinstance(value, bool) or not isinstance(value, self.kind):
-            return False
+        if value is None or isinstance(value, bool) or not isinstance(value, self.kind):
+            return value is None and self.optional
         above = value >= self.low if self.kind is int else value > self.low
         return above and (self.high is None or value <= self.high)
 
     def __str__(self) -> str:
-        if self.kind is int:
-            text = (
-                f"an integer >= {self.low}"
-                if self.high is None
-                else (f"an integer from {self.low} to {self.high}")
-            )
+        if self.kind is int and self.high is not None:
+            text = f"an integer from {self.low} to {self.high}"
+        elif self.kind is int:
+            text = f"an integer >= {self.low}"
         else:
             text = f"a number > {self.low}" + ("" if self.high is None else f" and <= {self.high}")
         return text + (", or None" if self.optional else "")
@@ -67,8 +62,9 @@ def check_parameters(
         if name not in values:
             raise ValueError(f"parameter {name!r} is not defined; check the parameters cell")
         value = values[name]
-        if isinstance(rule, Bounds):
-            if not rule.allows(value):
-                raise ValueError(f"{name}={value!r} is invalid; expected {rule}")
-        elif not any(value == allowed and type(value) is type(allowed) for allowed in rule):
+        if isinstance(rule, Bounds) and not rule.allows(value):
+            raise ValueError(f"{name}={value!r} is invalid; expected {rule}")
+        if not isinstance(rule, Bounds) and not any(
+            value == allowed and type(value) is type(allowed) for allowed in rule
+        ):
             raise ValueError(f"{name}={value!r} is invalid; allowed: {', '.join(map(repr, rule))}")

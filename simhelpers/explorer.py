@@ -1,12 +1,7 @@
-"""A threshold explorer: a slider, a readout of the open-set scores, one figure redrawn in place.
+"""The threshold explorer: a slider, the open-set scores there, one figure redrawn in place.
 
-Widgets only move where a live kernel and a widget front end run them (JupyterLab, Jupyter
-Notebook, Colab, VS Code). Elsewhere (papermill, HTML exports, GitHub, an untrusted notebook) the
-output falls back to a static figure and a one-line hint, carried in the same output as the widget
-so that a live front end shows one figure, not two. A notebook reopened in JupyterLab shows the last
-figure only if the widget state was saved with it (Settings > Save Widget State Automatically,
-which `make setup` and Binder turn on); otherwise JupyterLab reports the widget's model as missing
-until the cell runs again.
+Widgets move only under a live kernel and a widget front end (JupyterLab, Jupyter, Colab, VS Code);
+elsewhere (papermill, HTML exports, GitHub) the same output shows a static figure and a hint.
 """
 
 from __future__ import annotations
@@ -25,7 +20,7 @@ from simhelpers.viz import plot_matching
 HINT = "Static figure: run this cell in JupyterLab or Jupyter to move the threshold with a slider."
 
 
-def figure_png(figure) -> bytes:
+def figure_png(figure: plt.Figure) -> bytes:
     """The figure as PNG bytes; the figure is closed."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=72)
@@ -54,11 +49,8 @@ def show_threshold_explorer(
     title: str,
     positions: int = 41,
 ):
-    """Display a slider over ``positions`` evenly spaced quantiles of ``nearest_distances`` plus
-    the ``cutpoints`` (it starts on the first), the scores there and ``plot_matching``'s figure.
-
-    Returns the widget box (header, slider, readout, image).
-    """
+    """Display a slider over ``positions`` quantiles of the distances plus the named ``cutpoints``
+    (it starts on the first), the scores there and ``plot_matching``'s figure; return the box."""
     import ipywidgets as widgets
     from IPython.display import display
 
@@ -96,7 +88,7 @@ def show_threshold_explorer(
         "cutpoints are named. After reopening the notebook, run this cell to move the slider."
     )
     box = widgets.VBox([header, slider, scores_line, image])
-    bundle = widget_bundle(box)
+    bundle = widget_bundle(box)  # and a static copy, so that no front end shows two figures
     picture = base64.b64encode(png).decode("ascii")
     bundle["text/html"] = (
         f'<img src="data:image/png;base64,{picture}" alt="{html.escape(title)}" '
@@ -108,8 +100,8 @@ def show_threshold_explorer(
 
 
 def widget_bundle(widget) -> dict:
-    """``widget``'s display data. Hand-built for ipywidgets 7 (Colab's), whose widgets have no
-    ``_repr_mimebundle_``: the same widget-view entry that its ``_ipython_display_`` sends."""
+    """``widget``'s display data, built by hand for ipywidgets 7 (Colab), which lacks
+    ``_repr_mimebundle_``: the widget-view entry its ``_ipython_display_`` sends."""
     if hasattr(widget, "_repr_mimebundle_"):
         return widget._repr_mimebundle_()
     view = {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}

@@ -22,17 +22,14 @@ def match_metrics(
     query_labels: np.ndarray,
     threshold: float,
 ) -> dict[str, float]:
-    """Scores of nearest-neighbor matching at a distance threshold, as TensorFlow Similarity
-    defines them for ``match_nearest``: a query is matched when its nearest neighbor is within
-    ``threshold``; a true positive is a match of the right class, a false positive one of the
-    wrong class, a false negative a right-class neighbor beyond the threshold.
-
-    Returns precision, recall, f1, binary_accuracy (true positives per query) and match_rate.
+    """Precision, recall, f1, binary_accuracy (true positives per query) and match_rate of
+    nearest-neighbor matching at ``threshold``, counted as TensorFlow Similarity's
+    ``match_nearest`` does: a true positive is a right-class neighbor within the threshold, a
+    false positive a wrong-class one, a false negative a right-class neighbor beyond it.
     """
     matched = np.asarray(nearest_distances) <= threshold
     correct = np.asarray(nearest_labels) == np.asarray(query_labels)
-    tp, fp = np.sum(matched & correct), np.sum(matched & ~correct)
-    fn = np.sum(~matched & correct)
+    tp, fp, fn = np.sum(matched & correct), np.sum(matched & ~correct), np.sum(~matched & correct)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -45,13 +45,9 @@ def pair_dataset(
 ):
     """A ``tf.data.Dataset`` of ``((left, right), label)`` batches gathered from ``images``.
 
-    ``pairs`` is one set of pairs, or a sequence of equally long sets, one per epoch (fresh pairs
-    every epoch, or the same set repeated): the dataset then runs through them one after another,
-    each batched on its own, so ``fit`` needs ``steps_per_epoch=ceil(len(pairs[0]) / batch_size)``
-    (``len(dataset)`` is the number of batches of all sets).
-    With ``shuffle_seed`` each set is put in its own reproducible random order. Images stay uint8
-    in one tensor, shared by every dataset drawn from the same array; each batch is gathered and
-    scaled to [0, 1] on the fly.
+    ``pairs`` is one set of pairs or a sequence of equally long sets, one per epoch, each batched
+    on its own (``fit`` then needs ``steps_per_epoch=ceil(len(pairs[0]) / batch_size)``). With
+    ``shuffle_seed`` each set is put in its own reproducible random order.
     """
     import tensorflow as tf
 
@@ -65,8 +61,7 @@ def pair_dataset(
     # cost seconds per epoch of 60,000 pairs on 2 CPU cores.
     rng = np.random.default_rng(shuffle_seed)
     orders = [
-        rng.permutation(len(one)) if shuffle_seed is not None else np.arange(len(one))
-        for one in sets
+        np.arange(len(one)) if shuffle_seed is None else rng.permutation(len(one)) for one in sets
     ]
     left, right, labels = (
         np.stack([getattr(one, field)[order] for one, order in zip(sets, orders, strict=True)])
@@ -92,11 +87,8 @@ def pair_dataset(
 
 
 def image_dataset(images: np.ndarray, batch_size: int = 256):
-    """A ``tf.data.Dataset`` of image batches scaled to [0, 1] on the fly, for ``predict``.
-
-    Passing ``to_model_input(images)`` to ``predict`` instead would hold a float32 copy of every
-    image (four times the uint8 size) plus the copy Keras makes of it.
-    """
+    """A ``tf.data.Dataset`` of image batches scaled to [0, 1] on the fly, for ``predict``
+    (``to_model_input(images)`` would hold a float32 copy, four times the uint8 size)."""
     import tensorflow as tf
 
     pool = _pool(images)
@@ -109,12 +101,9 @@ def image_dataset(images: np.ndarray, batch_size: int = 256):
 
 
 def _pool(images: np.ndarray):
-    """The uint8 tensor of ``images`` (with a channel axis), made once per array.
-
-    Written by hand because ``tf.data`` copies a numpy array into every dataset made from it:
-    notebook 02 held its training, validation and test images twice (docs/benchmarks.md, memory).
-    The tensor is dropped when the array is; an array changed in place after its first dataset
-    was made is not seen by later datasets.
+    """The uint8 tensor of ``images`` (with a channel axis), made once per array and dropped
+    with it. Hand-written because ``tf.data`` copies a numpy array into every dataset made from
+    it (docs/benchmarks.md, memory). Later in-place changes to the array are not seen.
     """
     import tensorflow as tf
 

@@ -1,9 +1,8 @@
 """Which Keras mixed-precision policy suits this machine: bfloat16 on CPUs with native bfloat16
 instructions, float16 on GPUs, float32 elsewhere.
 
-TensorFlow has no public call that says whether the CPU computes bfloat16 natively (without it,
-oneDNN emulates bfloat16 and training gets slower, not faster), so the CPU's flags are read from
-``/proc/cpuinfo`` (Linux; elsewhere the answer is "no", which keeps float32).
+TensorFlow cannot say whether the CPU computes bfloat16 natively (without it, oneDNN emulates
+bfloat16 and training gets slower), so the flags are read from ``/proc/cpuinfo`` (Linux only).
 """
 
 from __future__ import annotations
@@ -22,32 +21,24 @@ def cpu_has_bfloat16(cpuinfo: str | None = None) -> bool:
     if cpuinfo is None:
         path = Path("/proc/cpuinfo")
         cpuinfo = path.read_text() if path.exists() else ""
-    flags: set[str] = set()
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "flags":
-            flags.update(value.split())
-    return bool(flags & CPU_BFLOAT16_FLAGS)
+    flag_lines = [line for line in cpuinfo.splitlines() if line.split(":")[0].strip() == "flags"]
+    return any(CPU_BFLOAT16_FLAGS & set(line.split(":", 1)[1].split()) for line in flag_lines)
 
 
 def choose_policy(
     requested: str = "auto", has_gpu: bool | None = None, cpu_bfloat16: bool | None = None
 ) -> str:
-    """Resolve ``requested`` (one of ``POLICIES``) to a Keras policy name.
-
-    ``"auto"`` gives ``"mixed_float16"`` when TensorFlow sees a GPU, ``"mixed_bfloat16"`` on a CPU
-    with native bfloat16, and ``"float32"`` otherwise; any other value is returned as it is.
+    """Resolve ``requested`` (one of ``POLICIES``) to a Keras policy name: ``"auto"`` gives
+    ``"mixed_float16"`` on a GPU, ``"mixed_bfloat16"`` on a CPU with native bfloat16 and
+    ``"float32"`` otherwise; any other value is returned as it is.
     """
     check_parameters({"dtype_policy": requested}, {"dtype_policy": POLICIES})
     if requested != "auto":
         return requested
-    if has_gpu is None:
-        has_gpu = backend_sees_gpu()
-    if has_gpu:
+    if has_gpu if has_gpu is not None else backend_sees_gpu():
         return "mixed_float16"
-    if cpu_bfloat16 is None:
-        cpu_bfloat16 = cpu_has_bfloat16()
-    return "mixed_bfloat16" if cpu_bfloat16 else "float32"
+    native = cpu_bfloat16 if cpu_bfloat16 is not None else cpu_has_bfloat16()
+    return "mixed_bfloat16" if native else "float32"
 
 
 def backend_sees_gpu() -> bool:

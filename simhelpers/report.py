@@ -13,15 +13,16 @@ METRICS_MIME = "application/vnd.simlearn.metrics+json"
 
 
 def record_metrics(**metrics: float | int | str) -> None:
-    """Display ``metrics`` as a table and store them machine-readably in the cell output.
-
-    Adds ``peak_rss_mb``, the peak resident memory of this kernel so far.
-    """
+    """Display ``metrics`` as a table and store them machine-readably in the cell output, with
+    ``peak_rss_mb``, the peak resident memory of this kernel so far."""
     from IPython.display import display
 
     clean = {key: _plain(value) for key, value in metrics.items()}
     clean["peak_rss_mb"] = peak_rss_mb()
-    text = "\n".join(f"{key:<28}{_format(value)}" for key, value in clean.items())
+    text = "\n".join(
+        f"{key:<28}{value:.4f}" if isinstance(value, float) else f"{key:<28}{value}"
+        for key, value in clean.items()
+    )
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
 
 
@@ -38,18 +39,11 @@ def peak_rss_mb(platform: str = sys.platform) -> int:
 
 
 def _plain(value: object) -> float | int | str:
-    """numpy scalars and other number types as JSON-friendly Python values."""
-    if isinstance(value, str | bool):
-        return value
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, int):
+    """numpy scalars and other numbers as JSON-friendly Python values; refuses NaN and infinity."""
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, str | bool | int):
         return value
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"metric value {value!r} is not finite")
     return number
-
-
-def _format(value: float | int | str) -> str:
-    return f"{value:.4f}" if isinstance(value, float) else str(value)

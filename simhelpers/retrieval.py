@@ -1,9 +1,8 @@
 """Retrieval quality of an embedding: precision@1, recall@k and MAP@R by exact cosine search.
 
-TensorFlow Similarity computes precision@k and recall@k from its index, but its MAP@R needs a
-lookup of R neighbors per query (R = the gallery's images of the query's class, hundreds),
-built as Python objects one by one. An exact search over a distance matrix in chunks gives all
-three metrics in seconds; the tests check it against TensorFlow Similarity's own metrics.
+Hand-written because TensorFlow Similarity's MAP@R looks up R neighbors per query (hundreds) as
+Python objects one by one; a chunked exact search gives all the metrics in seconds, and the tests
+check it against TensorFlow Similarity's own metrics.
 """
 
 from __future__ import annotations

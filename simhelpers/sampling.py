@@ -1,12 +1,11 @@
 """Multi-shot batches (C classes x E examples) streamed by tf.data from in-memory images.
 
-Written by hand because neither of TensorFlow Similarity's in-memory samplers fits a CPU run:
-``MultiShotMemorySampler`` builds each batch in Python, which fed to ``fit`` made each training
-step markedly slower on 2 CPU cores (``bench/bench_metric_learning.py``); ``TFDataSampler`` runs
-in TensorFlow but copies every image into per-class datasets, and draws classes in rounds, so a
-batch can hold one class twice when ``classes_per_batch`` does not divide the number of classes.
-Here every batch draws C distinct classes, then E distinct images of each, by index, and gathers
-the images from one uint8 tensor. The draws are stateless, so ``seed`` alone fixes the batches.
+Hand-written because TensorFlow Similarity's in-memory samplers do not fit a CPU run: the
+``MultiShotMemorySampler`` builds each batch in Python, which slowed every training step
+(``bench/bench_metric_learning.py``), and ``TFDataSampler`` copies every image into per-class
+datasets and can put one class twice in a batch. Here each batch draws C distinct classes, then
+E distinct images of each, by index, from one uint8 tensor; the draws are stateless, so ``seed``
+alone fixes the batches.
 """
 
 from __future__ import annotations
@@ -32,22 +31,18 @@ def multishot_dataset(
     """
     labels = np.asarray(labels).astype(np.int64)
     classes = np.unique(labels) if class_list is None else np.unique(np.asarray(class_list))
+    members = [np.flatnonzero(labels == c) for c in classes]
+    smallest = min(len(m) for m in members)
     if classes_per_batch > len(classes):
         raise ValueError(
             f"classes_per_batch={classes_per_batch} is invalid; at most {len(classes)} classes "
             "are available"
         )
-    if examples_per_class_per_batch < 2:
+    if not 2 <= examples_per_class_per_batch <= smallest:
         raise ValueError(
-            f"examples_per_class_per_batch={examples_per_class_per_batch} is invalid; "
-            "expected at least 2 (a class needs a positive pair)"
-        )
-    members = [np.flatnonzero(labels == c) for c in classes]
-    smallest = min(range(len(classes)), key=lambda i: len(members[i]))
-    if len(members[smallest]) < examples_per_class_per_batch:
-        raise ValueError(
-            f"examples_per_class_per_batch={examples_per_class_per_batch} is invalid; class "
-            f"{classes[smallest]} has only {len(members[smallest])} images"
+            f"examples_per_class_per_batch={examples_per_class_per_batch} is invalid; expected "
+            f"at least 2 (a class needs a positive pair) and at most {smallest} (the images of "
+            "the smallest class)"
         )
 
     import tensorflow as tf

@@ -10,12 +10,9 @@ import sys
 import types
 from importlib import metadata
 
-LEGACY_KERAS_VARIABLE = "TF_USE_LEGACY_KERAS"
 NUMPY_RANGE = ((2, 1), (2, 4))  # 2.1: Colab's numpy; match() breaks from numpy 2.4 on.
-_REPORTED = ("tensorflow", "keras", "tf-keras", "tensorflow-similarity", "numpy")
-# TensorFlow Similarity imports umap-learn (with numba, scipy and pynndescent) at start-up for its
-# projector alone. Deferring it, importing TensorFlow Similarity took 680 MB and 4.6 s instead of
-# 886 MB and 6.8 s (measured on 2 CPU cores); notebook 01 never needs umap.
+# TensorFlow Similarity imports umap-learn at start-up for its projector alone; deferring it saves
+# memory and time (docs/benchmarks.md, "What importing TensorFlow Similarity costs").
 DEFERRED_MODULES = ("umap",)
 
 
@@ -26,26 +23,24 @@ class KernelRestartRequired(RuntimeError):
 def use_legacy_keras() -> None:
     """Make ``tf.keras`` the Keras 2 (``tf_keras``) that TensorFlow Similarity needs.
 
-    Must run before TensorFlow is first imported; raises ``KernelRestartRequired`` if the
-    running process already bound ``tf.keras`` to Keras 3, or if numpy is outside the range
-    TensorFlow Similarity works with. Also defers ``DEFERRED_MODULES``.
+    Call it before TensorFlow is first imported. Raises ``KernelRestartRequired`` if this process
+    already bound ``tf.keras`` to Keras 3, and checks the numpy pin. Also defers ``umap``.
     """
     check_numpy_pin()
-    os.environ[LEGACY_KERAS_VARIABLE] = "1"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
     defer_imports(DEFERRED_MODULES)
-    if "tensorflow" not in sys.modules:
-        return
-    keras_module = sys.modules["tensorflow"].keras.__name__
-    if not keras_module.startswith("tf_keras"):
-        raise KernelRestartRequired(
-            f"TensorFlow was imported before {LEGACY_KERAS_VARIABLE}=1 was set, so tf.keras is "
-            f"Keras 3 ({keras_module}); TensorFlow Similarity needs tf_keras. "
-            "Restart the kernel (Kernel > Restart) and run this cell first."
-        )
+    if "tensorflow" in sys.modules:
+        keras_module = sys.modules["tensorflow"].keras.__name__
+        if not keras_module.startswith("tf_keras"):
+            raise KernelRestartRequired(
+                "TensorFlow was imported before TF_USE_LEGACY_KERAS=1 was set, so tf.keras is "
+                f"Keras 3 ({keras_module}); TensorFlow Similarity needs tf_keras. "
+                "Restart the kernel (Kernel > Restart) and run this cell first."
+            )
 
 
 class _DeferredModule(types.ModuleType):
-    """Stands in for a module in ``sys.modules`` until one of its attributes is first read.
+    """Stands in for a module until one of its attributes is first read.
 
     Hand-written because ``importlib.util.LazyLoader`` loads the module as soon as another
     ``import`` statement checks its ``__spec__``, which is what TensorFlow Similarity does.
@@ -59,26 +54,19 @@ class _DeferredModule(types.ModuleType):
 
 
 def defer_imports(names: tuple[str, ...]) -> None:
-    """Make ``import name`` cheap: the module loads when one of its attributes is first read.
-
-    Modules that are already imported or not installed are left alone.
-    """
+    """Make ``import name`` cheap: the module loads when one of its attributes is first read."""
     for name in names:
-        if name in sys.modules:
-            continue
-        spec = importlib.util.find_spec(name)
-        if spec is None:
-            continue
-        placeholder = _DeferredModule(name)
-        placeholder.__spec__ = spec
-        placeholder.__file__ = spec.origin  # inspect.getmodule reads it from every module
-        sys.modules[name] = placeholder
+        spec = None if name in sys.modules else importlib.util.find_spec(name)
+        if spec is not None:
+            placeholder = _DeferredModule(name)
+            placeholder.__spec__, placeholder.__file__ = spec, spec.origin
+            sys.modules[name] = placeholder
 
 
 def versions() -> dict[str, str]:
     """Installed versions of Python and of the packages the notebooks rely on."""
     found = {"python": platform.python_version()}
-    for package in _REPORTED:
+    for package in ("tensorflow", "keras", "tf-keras", "tensorflow-similarity", "numpy"):
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -89,9 +77,8 @@ def versions() -> dict[str, str]:
 def check_numpy_pin(version: str | None = None) -> None:
     """Raise if numpy is outside the range where TensorFlow Similarity's ``match()`` works."""
     version = version or metadata.version("numpy")
-    major_minor = tuple(int(part) for part in version.split(".")[:2])
     (low, high) = NUMPY_RANGE
-    if not low <= major_minor < high:
+    if not low <= tuple(int(part) for part in version.split(".")[:2]) < high:
         raise RuntimeError(
             f"numpy=={version} is outside >={low[0]}.{low[1]},<{high[0]}.{high[1]}: "
             "TensorFlow Similarity 0.17.1's match() fails from numpy 2.4 on. "
@@ -101,9 +88,8 @@ def check_numpy_pin(version: str | None = None) -> None:
 
 @contextlib.contextmanager
 def no_progress_bars():
-    """Hide Keras progress bars inside the block: TensorFlow Similarity's ``index``, ``lookup``,
-    ``calibrate``, ``match`` and ``evaluate_retrieval`` call ``predict`` with no ``verbose``.
-    """
+    """Hide Keras progress bars inside the block (TensorFlow Similarity's ``index``, ``lookup``,
+    ``calibrate``, ``match`` and ``evaluate_retrieval`` call ``predict`` with no ``verbose``)."""
     import tensorflow as tf
 
     tf.keras.utils.disable_interactive_logging()

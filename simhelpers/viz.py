@@ -1,8 +1,4 @@
-"""Figures for the notebooks: pairs, training curves, ROC and distance histograms.
-
-Each function returns its matplotlib Figure; notebooks call ``plt.show()``. They work with
-any backend (inline in Jupyter, Agg headless).
-"""
+"""Figures for the notebooks; each function returns its Figure, which notebooks ``plt.show()``."""
 
 from __future__ import annotations
 
@@ -10,9 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from matplotlib.ticker import MaxNLocator
-from sklearn.metrics import roc_auc_score, roc_curve
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix, roc_auc_score, roc_curve
 
 from simhelpers.metrics import open_set_scores
 from simhelpers.pairs import PairIndices
@@ -25,6 +21,32 @@ def _readable(name: str) -> str:
     return name.replace("open_set", "open-set").replace("_", " ")
 
 
+def _grid(count: int, columns: int, cell: tuple[float, float]) -> tuple[plt.Figure, np.ndarray]:
+    """A figure with room for ``count`` pictures in rows of ``columns``, no ticks or frames."""
+    rows = -(-count // columns)  # count / columns, rounded up
+    size = (cell[0] * columns, cell[1] * rows)
+    hidden = {"xticks": [], "yticks": [], "frame_on": False}
+    return plt.subplots(rows, columns, figsize=size, squeeze=False, subplot_kw=hidden)
+
+
+def _finish(figure: plt.Figure, title: str | None = None) -> plt.Figure:
+    """``figure`` with ``title`` above all its panels, laid out."""
+    if title is not None:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def _roc(axis: plt.Axes, truth: np.ndarray, scores: np.ndarray, xlabel: str, ylabel: str) -> None:
+    """The ROC curve of ``scores`` as a detector of ``truth``, with its AUC and chance."""
+    false_positive_rate, true_positive_rate, _ = roc_curve(truth, scores)
+    auc = roc_auc_score(truth, scores)
+    axis.plot(false_positive_rate, true_positive_rate, label=f"AUC = {auc:.3f}")
+    axis.plot([0, 1], [0, 1], linestyle="--", color="gray", label="chance")
+    axis.set(xlabel=xlabel, ylabel=ylabel)
+    axis.legend(loc="lower right")
+
+
 def show_pairs(
     images: np.ndarray,
     pairs: PairIndices,
@@ -33,39 +55,27 @@ def show_pairs(
     distances: np.ndarray | None = None,
     threshold: float | None = None,
     columns: int = 4,
-) -> Figure:
-    """The first ``count`` pairs side by side with their labels.
-
-    With ``distances`` and ``threshold`` each title also shows the distance and the decision,
-    green when it agrees with the label and red when it does not.
-    """
+) -> plt.Figure:
+    """The first ``count`` pairs side by side with their labels; given ``distances`` and
+    ``threshold``, with each distance and decision instead, green if right and red if not."""
     if count < 1:
         raise ValueError(f"count={count} is invalid; expected an integer >= 1")
     count = min(count, len(pairs))
-    rows = -(-count // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.0 * rows), squeeze=False)
-    for index, axis in enumerate(axes.flat):
-        axis.set_axis_off()
-        if index >= count:
-            continue
+    figure, axes = _grid(count, columns, (3.2, 2.0))
+    for index, axis in enumerate(axes.flat[:count]):
         left, right = images[pairs.left[index]], images[pairs.right[index]]
         axis.imshow(np.concatenate([left, right], axis=1), cmap="gray")
         truth = "dissimilar" if pairs.labels[index] else "similar"
         if distances is None or threshold is None:
             axis.set_title(f"label {pairs.labels[index]:.0f}: {truth}", fontsize=9)
             continue
-        called = distances[index] >= threshold
-        axis.set_title(
-            f"{truth} | d={distances[index]:.2f} -> {'dissimilar' if called else 'similar'}",
-            fontsize=9,
-            color=RIGHT if called == bool(pairs.labels[index]) else WRONG,
-        )
-    figure.suptitle(title)
-    figure.tight_layout()
-    return figure
+        called = "dissimilar" if distances[index] >= threshold else "similar"
+        colour = RIGHT if called == truth else WRONG
+        axis.set_title(f"{truth} | d={distances[index]:.2f} -> {called}", fontsize=9, color=colour)
+    return _finish(figure, title)
 
 
-def plot_history(history: Mapping[str, Sequence[float]], metric: str, title: str) -> Figure:
+def plot_history(history: Mapping[str, Sequence[float]], metric: str, title: str) -> plt.Figure:
     """``metric`` per epoch from a Keras ``History.history``, with its validation twin."""
     if metric not in history:
         raise ValueError(f"metric={metric!r} is not in the history; it has: {', '.join(history)}")
@@ -78,33 +88,24 @@ def plot_history(history: Mapping[str, Sequence[float]], metric: str, title: str
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.legend()
     axis.grid(alpha=0.3)
-    figure.tight_layout()
-    return figure
+    return _finish(figure)
 
 
-def plot_roc(is_dissimilar: np.ndarray, distances: np.ndarray, title: str) -> Figure:
+def plot_roc(is_dissimilar: np.ndarray, distances: np.ndarray, title: str) -> plt.Figure:
     """ROC curve of the distance as a score for 'dissimilar', with its AUC in the legend."""
-    false_positive_rate, true_positive_rate, _ = roc_curve(is_dissimilar, distances)
-    auc = roc_auc_score(is_dissimilar, distances)
     figure, axis = plt.subplots(figsize=(5, 5))
-    axis.plot(false_positive_rate, true_positive_rate, label=f"AUC = {auc:.3f}")
-    axis.plot([0, 1], [0, 1], linestyle="--", color="gray", label="chance")
-    axis.set(
-        title=title,
-        xlabel="false positive rate (similar pairs called dissimilar)",
-        ylabel="true positive rate (dissimilar pairs found)",
-    )
-    axis.legend(loc="lower right")
-    figure.tight_layout()
-    return figure
+    xlabel = "false positive rate (similar pairs called dissimilar)"
+    _roc(axis, is_dissimilar, distances, xlabel, "true positive rate (dissimilar pairs found)")
+    axis.set_title(title)
+    return _finish(figure)
 
 
 def plot_distance_histogram(
     is_dissimilar: np.ndarray, distances: np.ndarray, title: str, threshold: float | None = None
-) -> Figure:
+) -> plt.Figure:
     """Distances of similar and dissimilar pairs, overlaid, with the decision threshold."""
-    is_dissimilar = np.asarray(is_dissimilar).astype(bool)
     figure, axis = plt.subplots(figsize=(7, 4))
+    is_dissimilar = np.asarray(is_dissimilar).astype(bool)
     bins = np.linspace(0, float(np.max(distances)), 60)
     axis.hist(distances[~is_dissimilar], bins=bins, alpha=0.6, label="similar pairs")
     axis.hist(distances[is_dissimilar], bins=bins, alpha=0.6, label="dissimilar pairs")
@@ -112,8 +113,7 @@ def plot_distance_histogram(
         axis.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:.2f}")
     axis.set(title=title, xlabel="Euclidean distance between embeddings", ylabel="pairs")
     axis.legend()
-    figure.tight_layout()
-    return figure
+    return _finish(figure)
 
 
 def show_images(
@@ -122,23 +122,18 @@ def show_images(
     class_names: Sequence[str],
     title: str,
     columns: int = 5,
-) -> Figure:
+) -> plt.Figure:
     """A grid of images, each titled with its class name."""
     if len(images) == 0 or len(images) != len(labels):
         raise ValueError(f"got {len(images)} images and {len(labels)} labels; expected as many, >0")
-    rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.75 * rows), squeeze=False)
-    for axis in axes.flat:
-        axis.set_axis_off()
+    figure, axes = _grid(len(images), columns, (1.6, 1.75))
     for axis, image, label in zip(axes.flat, images, labels, strict=False):
         axis.imshow(np.asarray(image), cmap="gray")
         axis.set_title(class_names[int(label)], fontsize=8)
-    figure.suptitle(title)
-    figure.tight_layout()
-    return figure
+    return _finish(figure, title)
 
 
-def plot_retrieval(results: Mapping[str, Mapping[str, float]], title: str) -> Figure:
+def plot_retrieval(results: Mapping[str, Mapping[str, float]], title: str) -> plt.Figure:
     """Grouped bars: one group per metric, one bar per query group (e.g. known, unseen)."""
     groups = list(results)
     metrics = list(results[groups[0]])
@@ -152,8 +147,7 @@ def plot_retrieval(results: Mapping[str, Mapping[str, float]], title: str) -> Fi
     axis.set_xticks(positions + width * (len(groups) - 1) / 2, metrics)
     axis.set(title=title, xlabel="retrieval metric", ylabel="score", ylim=(0, 1.08))
     axis.legend(loc="lower right")
-    figure.tight_layout()
-    return figure
+    return _finish(figure)
 
 
 def show_neighbors(
@@ -162,48 +156,37 @@ def show_neighbors(
     neighbors: Sequence[Sequence],
     class_names: Sequence[str],
     title: str,
-) -> Figure:
-    """One row per query: the query, then its neighbors (TF Similarity ``Lookup`` objects with
-    ``data``, ``label`` and ``distance``), framed green when of the query's class, red if not.
-    """
-    rows, columns = len(query_images), 1 + max(len(row) for row in neighbors)
-    figure, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.75 * rows), squeeze=False)
-    for axis in axes.flat:
-        axis.set_xticks([])
-        axis.set_yticks([])
-        axis.set_frame_on(False)
-    for row, (image, label, found) in enumerate(
-        zip(query_images, query_labels, neighbors, strict=True)
-    ):
+) -> plt.Figure:
+    """One row per query: the query, then its neighbors (TF Similarity ``Lookup``s: ``data``,
+    ``label``, ``distance``), framed green when of the query's class, red when not."""
+    columns = 1 + max(len(found) for found in neighbors)
+    figure, axes = _grid(len(query_images) * columns, columns, (1.5, 1.75))
+    queries = zip(query_images, query_labels, neighbors, strict=True)
+    for row, (image, label, found) in enumerate(queries):
         axes[row, 0].imshow(np.asarray(image), cmap="gray")
         axes[row, 0].set_title(f"query: {class_names[int(label)]}", fontsize=8, weight="bold")
-        for column, neighbor in enumerate(found, start=1):
-            axis = axes[row, column]
-            axis.imshow(np.asarray(neighbor.data), cmap="gray")
+        for axis, neighbor in zip(axes[row, 1:], found, strict=False):
             colour = RIGHT if int(neighbor.label) == int(label) else WRONG
+            axis.imshow(np.asarray(neighbor.data), cmap="gray")
             axis.set_frame_on(True)
             for spine in axis.spines.values():
                 spine.set(color=colour, linewidth=3)
             name = class_names[int(neighbor.label)]
             axis.set_title(f"{name}\nd={neighbor.distance:.3f}", fontsize=7, color=colour)
-    figure.suptitle(title)
-    figure.tight_layout()
-    return figure
+    return _finish(figure, title)
 
 
 def plot_threshold_metrics(
     thresholds: Mapping[str, Sequence[float]],
     title: str,
     cutpoints: Mapping[str, float] | None = None,
-) -> Figure:
+) -> plt.Figure:
     """Each score in ``thresholds`` (e.g. TF Similarity's ``CalibrationResults.thresholds``)
-    against its ``"distance"`` threshold, cutpoints dashed; and the precision-recall curve.
-    """
+    against its ``"distance"`` threshold, cutpoints dashed; and the precision-recall curve."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    distance = np.asarray(thresholds["distance"])
     for metric, values in thresholds.items():
         if metric != "distance":
-            left.plot(distance, values, label=metric)
+            left.plot(thresholds["distance"], values, label=metric)
     for (name, value), style in zip((cutpoints or {}).items(), ("--", ":", "-."), strict=False):
         left.axvline(value, color="black", linestyle=style, label=f"{name} ({value:.4f})")
     left.set(title="Scores against the distance threshold", xlabel="distance threshold")
@@ -212,9 +195,7 @@ def plot_threshold_metrics(
     right.plot(thresholds["recall"], thresholds["precision"])
     right.set(title="Precision-recall curve", xlabel="recall", ylabel="precision")
     right.set(ylim=(-0.05, 1.05))
-    figure.suptitle(title)
-    figure.tight_layout()
-    return figure
+    return _finish(figure, title)
 
 
 def plot_projection(
@@ -224,30 +205,22 @@ def plot_projection(
     title: str,
     images: np.ndarray | None = None,
     thumbnails: int = 60,
-) -> Figure:
-    """A 2-D projection of embeddings, one colour per class, with up to ``thumbnails`` images
-    drawn at their points so that clusters can be read by eye.
-    """
-    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
-
+) -> plt.Figure:
+    """Embeddings in 2-D, one colour per class, with up to ``thumbnails`` images at their points."""
     points, labels = np.asarray(points), np.asarray(labels)
     figure, axis = plt.subplots(figsize=(9, 8))
     colours = plt.get_cmap("tab10")
     for label in np.unique(labels):
-        where = labels == label
-        axis.scatter(
-            *points[where].T, s=8, color=colours(int(label) % 10), label=class_names[label]
-        )
+        colour, name = colours(int(label) % 10), class_names[label]
+        axis.scatter(*points[labels == label].T, s=8, color=colour, label=name)
     if images is not None:
-        chosen = np.random.default_rng(0).permutation(len(points))[:thumbnails]
-        for index in chosen:
+        for index in np.random.default_rng(0).permutation(len(points))[:thumbnails]:
             thumbnail = OffsetImage(np.asarray(images[index]), zoom=0.7, cmap="gray")
             frame = dict(edgecolor=colours(int(labels[index]) % 10), linewidth=1.5)
             axis.add_artist(AnnotationBbox(thumbnail, points[index], pad=0.1, bboxprops=frame))
     axis.set(title=title, xlabel="component 1", ylabel="component 2")
     axis.legend(markerscale=2, fontsize=8, loc="best")
-    figure.tight_layout()
-    return figure
+    return _finish(figure)
 
 
 def plot_open_set(
@@ -255,10 +228,9 @@ def plot_open_set(
     is_unknown: np.ndarray,
     title: str,
     cutpoints: Mapping[str, float] | None = None,
-) -> Figure:
+) -> plt.Figure:
     """Nearest-neighbor distances of queries whose class is indexed and of those whose class is
-    not, with the cutpoints; and the ROC (with AUC) of rejecting the latter by that distance.
-    """
+    not, with the cutpoints; and the ROC (with AUC) of rejecting the latter by that distance."""
     distances, is_unknown = np.asarray(nearest_distances), np.asarray(is_unknown).astype(bool)
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     bins = np.linspace(0, float(distances.max()), 50)
@@ -268,19 +240,9 @@ def plot_open_set(
         left.axvline(value, color="black", linestyle=style, label=f"{name} ({value:.4f})")
     left.set(title="Distance to the nearest indexed image", xlabel="distance", ylabel="density")
     left.legend(fontsize=8)
-    false_positive_rate, true_positive_rate, _ = roc_curve(is_unknown, distances)
-    auc = roc_auc_score(is_unknown, distances)
-    right.plot(false_positive_rate, true_positive_rate, label=f"AUC = {auc:.3f}")
-    right.plot([0, 1], [0, 1], linestyle="--", color="gray", label="chance")
-    right.set(
-        title="Rejecting queries of classes not indexed, by distance",
-        xlabel="indexed-class queries rejected",
-        ylabel="other queries rejected",
-    )
-    right.legend(loc="lower right")
-    figure.suptitle(title)
-    figure.tight_layout()
-    return figure
+    _roc(right, is_unknown, distances, "indexed-class queries rejected", "other queries rejected")
+    right.set_title("Rejecting queries of classes not indexed, by distance")
+    return _finish(figure, title)
 
 
 def plot_matching(
@@ -292,22 +254,15 @@ def plot_matching(
     class_names: Sequence[str],
     title: str,
     cutpoints: Mapping[str, float] | None = None,
-) -> Figure:
-    """Left: the open-set scores against the share of queries matched, ``cutpoints`` dashed and
-    ``threshold`` solid. Right: the confusion matrix at ``threshold``, where "Unknown" is "no
-    neighbor within the threshold", the right answer for a class that is not indexed.
-    """
-    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
-
+) -> plt.Figure:
+    """The open-set scores against the share of queries matched, with the cutpoints; and the
+    confusion matrix at ``threshold``: "Unknown" (no match) is right for a class not indexed."""
     distances = np.asarray(nearest_distances)
-    figure, (left, right) = plt.subplots(
-        1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1, 1.15]}
-    )
+    widths = {"width_ratios": [1, 1.15]}
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw=widths)
+    answers = (nearest_labels, distances, query_labels, indexed_classes)
     grid = np.quantile(distances, np.linspace(0, 1, 101))
-    sweep = [
-        open_set_scores(nearest_labels, distances, query_labels, indexed_classes, value)
-        for value in grid
-    ]
+    sweep = [open_set_scores(*answers, value) for value in grid]
     share = [np.mean(distances <= value) for value in grid]
     for metric in sweep[0]:
         left.plot(share, [scores[metric] for scores in sweep], label=_readable(metric))
@@ -317,21 +272,17 @@ def plot_matching(
     left.set(xlabel="share of queries matched (threshold as a quantile of the distances)")
     left.set(title="Scores as the threshold grows", ylabel="score", ylim=(-0.05, 1.05))
     left.legend(fontsize=8, loc="lower center")
-    unknown = len(class_names)
-    predicted = np.where(distances <= threshold, nearest_labels, unknown)
     names = [*class_names, "Unknown"]
+    predicted = np.where(distances <= threshold, nearest_labels, len(class_names))
     matrix = confusion_matrix(query_labels, predicted, labels=range(len(names)))
-    ConfusionMatrixDisplay(matrix, display_labels=names).plot(
-        ax=right, cmap="Blues", colorbar=False, xticks_rotation=60
-    )
+    display = ConfusionMatrixDisplay(matrix, display_labels=names)
+    display.plot(ax=right, cmap="Blues", colorbar=False, xticks_rotation=60)
     rows = [f"{name} (not indexed)" for name in class_names]
     for index in indexed_classes:
         rows[index] = class_names[index]
     right.set_yticks(range(len(names)), [*rows, "Unknown"])
     right.set(xlabel="answer (Unknown: no neighbor within the threshold)", ylabel="true class")
-    scores = open_set_scores(nearest_labels, distances, query_labels, indexed_classes, threshold)
+    scores = open_set_scores(*answers, threshold)
     summary = "  ".join(f"{_readable(name)} {value:.3f}" for name, value in scores.items())
     right.set_title(f"threshold {threshold:.4f}: {summary}", fontsize=9)
-    figure.suptitle(title)
-    figure.tight_layout()
-    return figure
+    return _finish(figure, title)
