@@ -16,7 +16,7 @@ from simhelpers.artifacts import (
 from simhelpers.checks import check_parameters, integer, number
 from simhelpers.data import CLASS_NAMES, DATASETS, load_dataset, to_rgb32
 from simhelpers.explorer import show_threshold_explorer
-from simhelpers.metrics import match_metrics, nearest_neighbor_accuracy, open_set_scores
+from simhelpers.metrics import match_metrics, open_set_scores
 from simhelpers.pairs import PairIndices, image_dataset, pair_dataset, to_model_input
 from simhelpers.precision import POLICIES, choose_policy
 from simhelpers.report import peak_rss_mb, record_metrics

@@ -1,19 +1,10 @@
-"""Scores of learned embeddings: nearest-neighbor accuracy, matching at a distance threshold."""
+"""Scores of nearest-neighbor matching at a distance threshold, closed set and open set."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.neighbors import KNeighborsClassifier
-
-
-def nearest_neighbor_accuracy(
-    gallery: np.ndarray, gallery_labels: np.ndarray, queries: np.ndarray, query_labels: np.ndarray
-) -> float:
-    """Share of queries whose nearest gallery embedding (Euclidean) has the query's label."""
-    classifier = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(gallery, gallery_labels)
-    return float(np.mean(classifier.predict(queries) == np.asarray(query_labels)))
 
 
 def match_metrics(

@@ -3,15 +3,7 @@
 import numpy as np
 import pytest
 
-from simhelpers.metrics import match_metrics, nearest_neighbor_accuracy, open_set_scores
-
-
-def test_nearest_neighbor_accuracy():
-    gallery = np.array([[0.0, 0.0], [10.0, 10.0]])
-    queries = np.array([[1.0, 0.0], [9.0, 9.0], [0.0, 2.0]])
-    assert nearest_neighbor_accuracy(
-        gallery, np.array([0, 1]), queries, np.array([0, 1, 1])
-    ) == pytest.approx(2 / 3)
+from simhelpers.metrics import match_metrics, open_set_scores
 
 
 def test_match_metrics_counts_as_tensorflow_similarity_defines():
