@@ -46,7 +46,7 @@ def build_tfsim(x_train, y_train, steps: int, policy: str):
 
     keras.mixed_precision.set_global_policy(sh.choose_policy(policy))
     batches = sh.multishot_dataset(x_train, y_train, BATCH_CLASSES, BATCH_EXAMPLES, seed=SEED)
-    model = similarity_model(EMBEDDING, "float32")
+    model = similarity_model(EMBEDDING)
     schedule = keras.optimizers.schedules.CosineDecay(0.002, decay_steps=steps)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),

@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from machine import describe, spread
 
@@ -47,6 +48,7 @@ POLICIES = ("float32", "auto", "mixed_bfloat16")
 # precision@1 (a fraction of its time).
 TARGETS = {"float32": (1.5, 0.6), "auto": (2.0, None)}
 TARGET_TEST_PRECISION = 0.88
+NOTEBOOK_01 = Path(__file__).parents[1] / "notebooks" / "01_metric_learning.ipynb"
 
 
 def split_validation(images, labels, size: int):
@@ -59,25 +61,18 @@ def split_validation(images, labels, size: int):
     return images[train_ids], labels[train_ids], images[val_ids], labels[val_ids]
 
 
-def similarity_model(embedding_size: int, embedding_dtype: str | None):
-    """The reference's CNN (notebook 01's), ending in ``MetricEmbedding``: a ``SimilarityModel``."""
+def similarity_model(embedding_size: int):
+    """Notebook 01's own network (its ``embedding_model``, run from the notebook): the reference's
+    CNN ending in ``MetricEmbedding``, whose float32 ``dtype`` changes nothing under the float32
+    policy of the reference runs."""
     import tensorflow_similarity as tfsim
     from tensorflow import keras
 
-    inputs = keras.layers.Input((32, 32, 3))
-    x = keras.layers.Rescaling(scale=1.0 / 255)(inputs)
-    x = keras.layers.Conv2D(64, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Conv2D(128, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.MaxPool2D((4, 4))(x)
-    x = keras.layers.Conv2D(256, 3, activation="relu")(x)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Conv2D(256, 3, activation="relu")(x)
-    x = keras.layers.GlobalMaxPool2D()(x)
-    outputs = tfsim.layers.MetricEmbedding(embedding_size, dtype=embedding_dtype)(x)
-    model = tfsim.models.SimilarityModel(inputs, outputs)
-    return model
+    from simtools.lesson import notebook_definitions
+
+    namespace = {"keras": keras, "tfsim": tfsim}
+    lesson = notebook_definitions(NOTEBOOK_01, ["embedding_model"], namespace)
+    return lesson["embedding_model"](embedding_size)
 
 
 def train(formulation: str, policy: str, args: argparse.Namespace) -> dict:
@@ -109,14 +104,12 @@ def train(formulation: str, policy: str, args: argparse.Namespace) -> dict:
             steps_per_epoch=args.eval_every,
         )
         learning_rate = 0.002
-        embedding_dtype = None  # the layer's default: the global policy, float32 here
     else:
         data = sh.multishot_dataset(x_train, y_train, BATCH_CLASSES, BATCH_EXAMPLES, seed=args.seed)
         learning_rate = keras.optimizers.schedules.CosineDecay(args.learning_rate, args.steps)
         keras.mixed_precision.set_global_policy(sh.choose_policy(policy))
-        embedding_dtype = "float32"
 
-    model = similarity_model(256, embedding_dtype)
+    model = similarity_model(256)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=tfsim.losses.MultiSimilarityLoss(),

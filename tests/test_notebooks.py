@@ -78,6 +78,23 @@ def test_calibration_metrics_are_sane(executed_smoke):
     assert metrics["match_agreement"] > 0.99  # model.match = thresholded lookups
 
 
+def test_calibration_projects_with_umap_too(executed_smoke, tmp_path):
+    # No profile sets projection="umap" (the reference projector's method), so run it once here,
+    # on the artifacts of notebook 01's smoke run.
+    trained = (
+        executed_smoke("01_metric_learning").output.parent / "artifacts" / "01_metric_learning"
+    )
+    notebook = run.resolve_notebook("03_calibration_and_projection")
+    parameters = run.profile_parameters("smoke", notebook)
+    parameters.update(projection="umap", artifact_dir=str(trained), interactive_projector=False)
+    result = run.execute(notebook, tmp_path, parameters, progress_bar=False)
+    assert result.error is None, f"projection='umap' failed: {result.error}"
+    cells = nbformat.read(result.output, 4).cells
+    (projection_cell,) = [cell for cell in cells if "umap.UMAP(" in cell.source]
+    assert any("image/png" in output.get("data", {}) for output in projection_cell.outputs)
+    assert result.metrics["projection"] == "umap"
+
+
 @pytest.mark.parametrize("stem", NOTEBOOKS)
 def test_no_stderr_before_the_first_figure(executed_smoke, stem):
     # What a reader of the gallery or site sees first: the lesson, not start-up noise.
