@@ -13,8 +13,12 @@ otherwise). Every --eval-every steps training pauses (not timed) to measure prec
 of the whole test split against a 5,000-image training gallery (simhelpers.retrieval_metrics for
 both). Prints import time, images per second, ms per step, peak RSS, precision@1 and MAP@R side by
 side, and the training time notebook 04 needs to reach notebook 01's final precision@1.
+Each formulation runs --repeats times, interleaved; repeat r trains with seed 1337 + r (the
+network's initial weights and the batches; the gallery and the test queries stay the same), and
+each figure is printed as mean (min-max), with the paired differences of precision@1.
 
     .venv/bin/python bench/bench_keras3.py [--steps 300] [--eval-every 100] [--dtype-policy auto]
+        [--repeats 3]
     KERAS_BACKEND=jax /tmp/jaxvenv/bin/python bench/bench_keras3.py --only keras3
     bench/bench_keras3.py --table A B    # one table from the outputs of two --only runs
 """
@@ -26,17 +30,20 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from machine import spread
 
 BATCH_CLASSES, BATCH_EXAMPLES, EMBEDDING, GALLERY, SEED = 10, 8, 256, 5000, 1337
 NOTEBOOK_04 = Path(__file__).parents[1] / "notebooks" / "04_metric_learning_keras3.ipynb"
 FORMULATIONS = {"tfsim": "notebook 01 (TF Similarity)", "keras3": "notebook 04 (Keras 3)"}
 
 
-def build_tfsim(x_train, y_train, steps: int, policy: str):
+def build_tfsim(x_train, y_train, steps: int, policy: str, seed: int):
     """Notebook 01's batches, model and loss; returns (model, batches)."""
     import tensorflow_similarity as tfsim
     from bench_metric_learning import similarity_model
@@ -45,7 +52,7 @@ def build_tfsim(x_train, y_train, steps: int, policy: str):
     import simhelpers as sh
 
     keras.mixed_precision.set_global_policy(sh.choose_policy(policy))
-    batches = sh.multishot_dataset(x_train, y_train, BATCH_CLASSES, BATCH_EXAMPLES, seed=SEED)
+    batches = sh.multishot_dataset(x_train, y_train, BATCH_CLASSES, BATCH_EXAMPLES, seed=seed)
     model = similarity_model(EMBEDDING)
     schedule = keras.optimizers.schedules.CosineDecay(0.002, decay_steps=steps)
     model.compile(
@@ -56,7 +63,7 @@ def build_tfsim(x_train, y_train, steps: int, policy: str):
     return model, batches, keras.mixed_precision.global_policy().name
 
 
-def build_keras3(x_train, y_train, steps: int, eval_every: int, policy: str):
+def build_keras3(x_train, y_train, steps: int, eval_every: int, policy: str, seed: int):
     """Notebook 04's batches, model and loss, run from the notebook's own definitions."""
     import keras
     import numpy as np
@@ -71,7 +78,7 @@ def build_keras3(x_train, y_train, steps: int, eval_every: int, policy: str):
     )
     keras.config.set_dtype_policy(sh.choose_policy(policy))
     batches = lesson["BalancedBatches"](
-        x_train, y_train, list(range(10)), BATCH_CLASSES, BATCH_EXAMPLES, eval_every, SEED
+        x_train, y_train, list(range(10)), BATCH_CLASSES, BATCH_EXAMPLES, eval_every, seed
     )
     model = lesson["embedding_model"](EMBEDDING)
     schedule = keras.optimizers.schedules.CosineDecay(0.002, decay_steps=steps)
@@ -83,7 +90,7 @@ def build_keras3(x_train, y_train, steps: int, eval_every: int, policy: str):
     return model, batches, keras.config.dtype_policy().name
 
 
-def train(formulation: str, steps: int, eval_every: int, policy: str) -> dict:
+def train(formulation: str, steps: int, eval_every: int, policy: str, seed: int) -> dict:
     """Import, build and train one formulation; return its timings, checkpoints and peak RSS."""
     started = time.perf_counter()
     if formulation == "tfsim":
@@ -94,12 +101,12 @@ def train(formulation: str, steps: int, eval_every: int, policy: str) -> dict:
         import tensorflow_similarity  # noqa: F401
 
         backend = "tensorflow (tf-keras)"
-        tf.keras.utils.set_random_seed(SEED)
+        tf.keras.utils.set_random_seed(seed)
     else:
         import keras
 
         backend = keras.backend.backend()
-        keras.utils.set_random_seed(SEED)
+        keras.utils.set_random_seed(seed)
     import numpy as np
 
     import simhelpers as sh
@@ -107,9 +114,11 @@ def train(formulation: str, steps: int, eval_every: int, policy: str) -> dict:
     import_seconds = time.perf_counter() - started
     (x_train, y_train), (x_test, y_test) = sh.load_dataset("fashion_mnist")
     if formulation == "tfsim":
-        model, batches, policy_name = build_tfsim(x_train, y_train, steps, policy)
+        model, batches, policy_name = build_tfsim(x_train, y_train, steps, policy, seed)
     else:
-        model, batches, policy_name = build_keras3(x_train, y_train, steps, eval_every, policy)
+        model, batches, policy_name = build_keras3(
+            x_train, y_train, steps, eval_every, policy, seed
+        )
     gallery_ids = np.sort(np.random.default_rng(SEED).choice(len(x_train), GALLERY, replace=False))
     x_gallery, x_queries = sh.to_rgb32(x_train[gallery_ids]), sh.to_rgb32(x_test)
 
@@ -131,6 +140,7 @@ def train(formulation: str, steps: int, eval_every: int, policy: str) -> dict:
     return {
         "backend": backend,
         "policy": policy_name,
+        "seed": seed,
         "import_seconds": import_seconds,
         "seconds": trained_seconds,
         "checkpoints": checkpoints,
@@ -138,10 +148,11 @@ def train(formulation: str, steps: int, eval_every: int, policy: str) -> dict:
     }
 
 
-def run_worker(formulation: str, args: argparse.Namespace) -> dict:
+def run_worker(formulation: str, seed: int, args: argparse.Namespace) -> dict:
     """``train`` in a fresh process (``--keras3-python`` for notebook 04's, e.g. a JAX venv)."""
     python = args.keras3_python if formulation == "keras3" else sys.executable
     command = [python, __file__, "--worker", formulation, "--steps", str(args.steps)]
+    command += ["--seed", str(seed)]
     command += ["--eval-every", str(args.eval_every), "--dtype-policy", args.dtype_policy]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     done = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -150,50 +161,66 @@ def run_worker(formulation: str, args: argparse.Namespace) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def report(rows: dict[str, dict], steps: int) -> None:
-    """Print the side-by-side table, the checkpoints and the time-to-quality line."""
+def report(rows: dict[str, list[dict]], steps: int) -> None:
+    """Print the side-by-side table (mean (min-max) over the repeats), the paired precision@1
+    differences, the mean checkpoints and the time-to-quality line."""
     images = steps * BATCH_CLASSES * BATCH_EXAMPLES
-    print(
-        f"\n{'':<30}{'import s':>9}{'images/s':>10}{'ms/step':>9}{'peak RSS MB':>13}"
-        f"{'precision@1':>13}{'MAP@R':>8}"
-    )
-    for name, row in rows.items():
-        final = row["checkpoints"][-1]
-        print(
-            f"{FORMULATIONS[name]:<30}{row['import_seconds']:>9.1f}{images / row['seconds']:>10.1f}"
-            f"{1000 * row['seconds'] / steps:>9.0f}{row['peak_rss_mb']:>13.0f}"
-            f"{final['precision@1']:>13.4f}{final['map@r']:>8.4f}"
-        )
-    for name, row in rows.items():
-        print(f"  {FORMULATIONS[name]}: {row['backend']} backend, {row['policy']}")
+    columns = {
+        "import s": lambda run: run["import_seconds"],
+        "images/s": lambda run: images / run["seconds"],
+        "ms/step": lambda run: 1000 * run["seconds"] / steps,
+        "peak RSS MB": lambda run: run["peak_rss_mb"],
+        "precision@1": lambda run: run["checkpoints"][-1]["precision@1"],
+        "MAP@R": lambda run: run["checkpoints"][-1]["map@r"],
+    }
+    digits = {"import s": 1, "images/s": 0, "ms/step": 0, "peak RSS MB": 0}
+    table = {
+        name: {column: [value(run) for run in runs] for column, value in columns.items()}
+        for name, runs in rows.items()
+    }
+    print(f"\nmean (min-max) of {len(next(iter(rows.values())))} runs each")
+    print(f"{'':<30}" + "".join(f"{column:>24}" for column in columns))
+    for name, values in table.items():
+        cells = [spread(values[column], digits.get(column, 4)) for column in columns]
+        print(f"{FORMULATIONS[name]:<30}" + "".join(f"{cell:>24}" for cell in cells))
+    for name, runs in rows.items():
+        print(f"  {FORMULATIONS[name]}: {runs[0]['backend']} backend, {runs[0]['policy']}")
     if len(rows) < 2:
         return
-    old, new = rows["tfsim"], rows["keras3"]
-    old_final, new_final = old["checkpoints"][-1], new["checkpoints"][-1]
+    old, new = table["tfsim"], table["keras3"]
+    ratios = [statistics.fmean(new[c]) / statistics.fmean(old[c]) for c in columns]
+    print(f"{'ratio of means 04 / 01':<30}" + "".join(f"{ratio:>24.3f}" for ratio in ratios))
+    differences = [b - a for a, b in zip(old["precision@1"], new["precision@1"], strict=True)]
     print(
-        f"{'ratio 04 / 01':<30}{new['import_seconds'] / old['import_seconds']:>9.2f}"
-        f"{old['seconds'] / new['seconds']:>10.2f}{new['seconds'] / old['seconds']:>9.2f}"
-        f"{new['peak_rss_mb'] / old['peak_rss_mb']:>13.2f}"
-        f"{new_final['precision@1'] / old_final['precision@1']:>13.3f}"
-        f"{new_final['map@r'] / old_final['map@r']:>8.3f}"
+        "precision@1, 04 - 01, per seed: "
+        + ", ".join(f"{difference:+.4f}" for difference in differences)
+        + f"; mean {statistics.fmean(differences):+.4f}"
     )
-    print("\nprecision@1 / MAP@R during training (steps: 01 / 04, training seconds)")
-    for a, b in zip(old["checkpoints"], new["checkpoints"], strict=True):
+    print("\nmean precision@1 / MAP@R during training (steps: 01 / 04, mean training seconds)")
+    curves = {
+        name: [
+            {key: statistics.fmean(point[key] for point in points) for key in points[0]}
+            for points in zip(*(run["checkpoints"] for run in runs), strict=True)
+        ]
+        for name, runs in rows.items()
+    }
+    for a, b in zip(curves["tfsim"], curves["keras3"], strict=True):
         print(
-            f"  {a['steps']:>5}: {a['precision@1']:.4f} / {a['map@r']:.4f} ({a['seconds']:.0f} s)"
-            f"  |  {b['precision@1']:.4f} / {b['map@r']:.4f} ({b['seconds']:.0f} s)"
+            f"  {a['steps']:>5.0f}: {a['precision@1']:.4f} / {a['map@r']:.4f} "
+            f"({a['seconds']:.0f} s)  |  {b['precision@1']:.4f} / {b['map@r']:.4f} "
+            f"({b['seconds']:.0f} s)"
         )
-    target = old_final["precision@1"]
-    reached = [c for c in new["checkpoints"] if c["precision@1"] >= target]
+    target, old_seconds = curves["tfsim"][-1]["precision@1"], curves["tfsim"][-1]["seconds"]
+    reached = [point for point in curves["keras3"] if point["precision@1"] >= target]
     if reached:
         first = reached[0]
         print(
-            f"04 reaches 01's final precision@1 ({target:.4f}) after {first['steps']} steps, "
-            f"{first['seconds']:.0f} s: {first['seconds'] / old['seconds']:.2f} of 01's "
-            f"{old['seconds']:.0f} s"
+            f"04 reaches 01's final mean precision@1 ({target:.4f}) after {first['steps']:.0f} "
+            f"steps, {first['seconds']:.0f} s: {first['seconds'] / old_seconds:.2f} of 01's "
+            f"{old_seconds:.0f} s"
         )
     else:
-        print(f"04 does not reach 01's final precision@1 ({target:.4f}) in {steps} steps")
+        print(f"04 does not reach 01's final mean precision@1 ({target:.4f}) in {steps} steps")
 
 
 def main() -> None:
@@ -212,17 +239,23 @@ def main() -> None:
     parser.add_argument(
         "--table", nargs="+", type=Path, help="print the table from the outputs of --only runs"
     )
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each formulation")
     parser.add_argument("--worker", choices=sorted(FORMULATIONS), help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.steps % args.eval_every:
         parser.error(f"--steps {args.steps} must be a multiple of --eval-every {args.eval_every}")
+    if args.repeats < 1:
+        parser.error(f"--repeats {args.repeats} is invalid; expected at least 1")
     if args.worker:
-        print(json.dumps(train(args.worker, args.steps, args.eval_every, args.dtype_policy)))
+        run = train(args.worker, args.steps, args.eval_every, args.dtype_policy, args.seed)
+        print(json.dumps(run))
         return
     if args.table:
-        rows = {}
+        rows: dict[str, list[dict]] = {}
         for path in args.table:
-            rows.update(json.loads(path.read_text().strip().splitlines()[-1]))
+            for name, runs in json.loads(path.read_text().strip().splitlines()[-1]).items():
+                rows.setdefault(name, []).extend(runs if isinstance(runs, list) else [runs])
         report({name: rows[name] for name in FORMULATIONS if name in rows}, args.steps)
         return
     print(
@@ -233,10 +266,12 @@ def main() -> None:
         f"Fashion-MNIST stand-in, {args.steps} steps of 80 images, gallery {GALLERY}, "
         f"--dtype-policy {args.dtype_policy}, KERAS_BACKEND={os.environ.get('KERAS_BACKEND', '')}"
     )
-    rows = {}
-    for formulation in [args.only] if args.only else list(FORMULATIONS):
-        rows[formulation] = run_worker(formulation, args)
-        print(f"{FORMULATIONS[formulation]} done", flush=True)
+    names = [args.only] if args.only else list(FORMULATIONS)
+    rows = {name: [] for name in names}
+    for repeat in range(args.repeats):
+        for name in names[repeat % len(names) :] + names[: repeat % len(names)]:
+            rows[name].append(run_worker(name, SEED + repeat, args))
+            print(f"{FORMULATIONS[name]}, seed {SEED + repeat}: done", flush=True)
     report(rows, args.steps)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(json.dumps(rows))  # the raw measurements, last: --table reads them back
