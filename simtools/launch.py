@@ -22,6 +22,8 @@ BINDER_BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
 
 # Colab ships TensorFlow, tf-keras, Keras 3, numpy, umap-learn and bokeh in versions that fit
 # (scripts/colab/pip-freeze.txt); pip adds what is missing and, by default, upgrades nothing.
+# `!pip`, Colab's own idiom, rather than `%pip`: IPython's %pip always ends with "you may need to
+# restart the kernel", which would contradict the cell's first line.
 COLAB_SETUP_SOURCE = f"""\
 # Colab only: adds TensorFlow Similarity and this collection's simhelpers; Colab's own packages
 # stay as they are, so no restart is needed. Elsewhere this cell does nothing.
@@ -30,7 +32,7 @@ import os
 REPOSITORY = "https://github.com/{GITHUB_REPOSITORY}"
 if "COLAB_RELEASE_TAG" in os.environ:
     source = os.environ.get("SIMLEARN_SOURCE", f"git+{{REPOSITORY}}")  # tests: a local checkout
-    %pip install -q tensorflow-similarity==0.17.1 {{source}}"""
+    !pip install -q tensorflow-similarity==0.17.1 {{source}}"""
 
 
 def repository_path(notebook: Path) -> str:

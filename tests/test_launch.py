@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
+from IPython.core import interactiveshell
 from IPython.core.interactiveshell import InteractiveShell
 
 from simtools import launch, run
@@ -60,11 +61,12 @@ def test_launch_check_reports_a_stale_notebook(tmp_path, monkeypatch, capsys):
 
 
 def run_setup_cell(tmp_path, monkeypatch) -> list[str]:
-    """Run the Colab setup cell in an IPython shell whose ``%pip`` only records its arguments."""
+    """Run the Colab setup cell in an IPython shell whose shell commands (``!...``) are only
+    recorded, after IPython has put the cell's variables into them."""
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     shell = InteractiveShell.instance()
     calls = []
-    shell.register_magic_function(calls.append, "line", "pip")
+    monkeypatch.setattr(interactiveshell, "system", calls.append)
     try:
         shell.run_cell(launch.COLAB_SETUP_SOURCE).raise_error()
     finally:
@@ -85,10 +87,10 @@ def test_setup_cell_on_colab_pip_installs_tensorflow_similarity_and_simhelpers(
     requirements = (ROOT / "requirements.txt").read_text().splitlines()
     (tfsim,) = [line for line in requirements if line.startswith("tensorflow-similarity==")]
     repository = f"git+https://github.com/{launch.GITHUB_REPOSITORY}"
-    assert run_setup_cell(tmp_path, monkeypatch) == [f"install -q {tfsim} {repository}"]
+    assert run_setup_cell(tmp_path, monkeypatch) == [f"pip install -q {tfsim} {repository}"]
 
     monkeypatch.setenv("SIMLEARN_SOURCE", str(ROOT))
-    assert run_setup_cell(tmp_path, monkeypatch) == [f"install -q {tfsim} {ROOT}"]
+    assert run_setup_cell(tmp_path, monkeypatch) == [f"pip install -q {tfsim} {ROOT}"]
 
 
 def test_prepare_injects_the_profile_without_executing(tmp_path):
