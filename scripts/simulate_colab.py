@@ -10,7 +10,7 @@ folder. The report says what the setup cell changed in the environment (a replac
 have needed a restart) and what each notebook measured.
 
 Usage: .venv/bin/python scripts/simulate_colab.py [--python PYTHON3.13] [--source REQUIREMENT]
-It needs PyPI and takes several minutes (most of it installing TensorFlow), so it is not part of
+It needs PyPI and takes several minutes, so it is not part of
 ``make test``.
 """
 
