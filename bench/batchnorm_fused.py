@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
+from bench_metric_learning import similarity_model
 from machine import describe, spread
 
-NOTEBOOK_01 = Path(__file__).parents[1] / "notebooks" / "01_metric_learning.ipynb"
 BATCH_CLASSES, BATCH_EXAMPLES, EMBEDDING, SEED = 10, 8, 256, 1337
 
 
@@ -39,13 +38,9 @@ def main() -> None:
     from tensorflow import keras
 
     import simhelpers as sh
-    from simtools.lesson import notebook_definitions
 
     print(describe())
     tf.keras.utils.set_random_seed(SEED)
-    lesson = notebook_definitions(
-        NOTEBOOK_01, ["embedding_model"], {"keras": keras, "tfsim": tfsim}
-    )
     (x_train, y_train), _ = sh.load_dataset("fashion_mnist")
     batches = sh.multishot_dataset(x_train, y_train, BATCH_CLASSES, BATCH_EXAMPLES, seed=SEED)
 
@@ -56,9 +51,7 @@ def main() -> None:
                 config["fused"] = fused
             return layer.__class__.from_config(config)
 
-        model = keras.models.clone_model(
-            lesson["embedding_model"](EMBEDDING), clone_function=rebuild
-        )
+        model = keras.models.clone_model(similarity_model(EMBEDDING), clone_function=rebuild)
         model.compile(
             optimizer=keras.optimizers.Adam(0.002),
             loss=tfsim.losses.MultiSimilarityLoss(),

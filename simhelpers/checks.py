@@ -26,8 +26,10 @@ class Bounds:
     optional: bool = False
 
     def allows(self, value: object) -> bool:
-        if value is None or isinstance(value, bool) or not isinstance(value, self.kind):
-            return value is None and self.optional
+        if value is None:
+            return self.optional
+        if isinstance(value, bool) or not isinstance(value, self.kind):
+            return False
         above = value >= self.low if self.kind is int else value > self.low
         return above and (self.high is None or value <= self.high)
 
@@ -62,9 +64,8 @@ def check_parameters(
         if name not in values:
             raise ValueError(f"parameter {name!r} is not defined; check the parameters cell")
         value = values[name]
-        if isinstance(rule, Bounds) and not rule.allows(value):
-            raise ValueError(f"{name}={value!r} is invalid; expected {rule}")
-        if not isinstance(rule, Bounds) and not any(
-            value == allowed and type(value) is type(allowed) for allowed in rule
-        ):
+        if isinstance(rule, Bounds):
+            if not rule.allows(value):
+                raise ValueError(f"{name}={value!r} is invalid; expected {rule}")
+        elif not any(value == allowed and type(value) is type(allowed) for allowed in rule):
             raise ValueError(f"{name}={value!r} is invalid; allowed: {', '.join(map(repr, rule))}")

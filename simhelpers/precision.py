@@ -21,8 +21,12 @@ def cpu_has_bfloat16(cpuinfo: str | None = None) -> bool:
     if cpuinfo is None:
         path = Path("/proc/cpuinfo")
         cpuinfo = path.read_text() if path.exists() else ""
-    flag_lines = [line for line in cpuinfo.splitlines() if line.split(":")[0].strip() == "flags"]
-    return any(CPU_BFLOAT16_FLAGS & set(line.split(":", 1)[1].split()) for line in flag_lines)
+    flags: set[str] = set()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "flags":
+            flags.update(value.split())
+    return bool(flags & CPU_BFLOAT16_FLAGS)
 
 
 def choose_policy(
@@ -35,10 +39,13 @@ def choose_policy(
     check_parameters({"dtype_policy": requested}, {"dtype_policy": POLICIES})
     if requested != "auto":
         return requested
-    if has_gpu if has_gpu is not None else backend_sees_gpu():
+    if has_gpu is None:
+        has_gpu = backend_sees_gpu()
+    if has_gpu:
         return "mixed_float16"
-    native = cpu_bfloat16 if cpu_bfloat16 is not None else cpu_has_bfloat16()
-    return "mixed_bfloat16" if native else "float32"
+    if cpu_bfloat16 is None:
+        cpu_bfloat16 = cpu_has_bfloat16()
+    return "mixed_bfloat16" if cpu_bfloat16 else "float32"
 
 
 def backend_sees_gpu() -> bool:

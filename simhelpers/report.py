@@ -19,10 +19,7 @@ def record_metrics(**metrics: float | int | str) -> None:
 
     clean = {key: _plain(value) for key, value in metrics.items()}
     clean["peak_rss_mb"] = peak_rss_mb()
-    text = "\n".join(
-        f"{key:<28}{value:.4f}" if isinstance(value, float) else f"{key:<28}{value}"
-        for key, value in clean.items()
-    )
+    text = "\n".join(f"{key:<28}{_format(value)}" for key, value in clean.items())
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
 
 
@@ -47,3 +44,7 @@ def _plain(value: object) -> float | int | str:
     if not math.isfinite(number):
         raise ValueError(f"metric value {value!r} is not finite")
     return number
+
+
+def _format(value: float | int | str) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
