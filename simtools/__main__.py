@@ -1,4 +1,4 @@
-"""Command line: ``python -m simtools run|sweep ...`` (also installed as ``simtools``).
+"""Command line, from the repository's root: ``python -m simtools run|sweep|prepare ...``
 
 simtools run [--profile smoke|quick|full] [NOTEBOOK ...]
 simtools sweep NOTEBOOK -p NAME VALUE [VALUE ...] [-p ...] [--profile smoke]
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from simtools import run
+from simtools.records import RunResult
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,13 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="execute notebooks headlessly with papermill")
-    run_parser.add_argument(
-        "notebooks", nargs="*", help="names, numbers (02) or paths; all by default"
-    )
-    run_parser.add_argument(
-        "--profile", default="quick", help="smoke, quick or full (default: quick)"
-    )
-    run_parser.add_argument("--build-dir", type=Path, default=None, help="default: build/")
+    run_parser.add_argument("notebooks", nargs="*", help="names, numbers (02) or paths; all")
+    run_parser.add_argument("--profile", default="quick", help="smoke, quick or full (quick)")
     sweep_parser = commands.add_parser("sweep", help="run one notebook over a grid of parameters")
     sweep_parser.add_argument("notebook", help="name, number (02) or path")
     sweep_parser.add_argument(
@@ -40,21 +36,16 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("NAME", "VALUE"),
         help="a parameter and its values (YAML: 2 is an int, 2.0 a float); repeat for a grid",
     )
-    sweep_parser.add_argument("--profile", default="smoke", help="base profile (default: smoke)")
+    sweep_parser.add_argument("--profile", default="smoke", help="base profile (smoke)")
+    sweep_parser.add_argument("--jobs", type=int, help="runs in parallel on this machine (1)")
+    sweep_parser.add_argument("--scheduler", metavar="ADDRESS", help="a Dask cluster's scheduler")
     sweep_parser.add_argument(
-        "--jobs", type=int, default=None, help="runs in parallel on this machine (default 1)"
-    )
-    sweep_parser.add_argument(
-        "--scheduler", metavar="ADDRESS", help="run on this Dask cluster (tcp://HOST:8786)"
-    )
-    sweep_parser.add_argument(
-        "--resources",
-        metavar="NAME=N",
-        help="worker resources each run claims on the cluster, e.g. GPU=1 for the full profile",
+        "--resources", metavar="NAME=N", help="worker resources each run claims, e.g. GPU=1"
     )
     sweep_parser.add_argument("--metric", help="metric to plot (default: the first reported)")
     sweep_parser.add_argument("--against", help="parameter on the x axis (default: the first)")
-    sweep_parser.add_argument("--build-dir", type=Path, default=None, help="default: build/")
+    for command in (run_parser, sweep_parser):
+        command.add_argument("--build-dir", type=Path, default=None, help="default: build/")
     prepare_parser = commands.add_parser(
         "prepare", help="write notebooks with a profile's values injected, not executed"
     )
@@ -63,23 +54,28 @@ def main(argv: list[str] | None = None) -> int:
     prepare_parser.add_argument("--output-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     try:
-        if args.command == "sweep":
-            return _sweep(args)
         if args.command == "prepare":
             for path in run.prepare(args.profile, args.output_dir, args.notebooks):
                 print(f"wrote {path} ({args.profile} profile)")
             return 0
-        results = run.run_profile(args.profile, args.notebooks, args.build_dir)
+        if args.command == "sweep":
+            results = _sweep(args)
+        else:
+            results = run.run_profile(args.profile, args.notebooks, args.build_dir)
     except ValueError as error:
         parser.exit(2, f"simtools: error: {error}\n")
     print(run.summary_table(results))
-    failed = [r for r in results if r.error]
+    if args.command == "sweep":
+        print(f"results in {results[0].output.parents[1]}")  # <sweep>/<run folder>/<notebook>
+    failed = [result for result in results if result.error]
     for result in failed:
         print(f"{result.notebook} failed at {result.error} (see {result.output})", file=sys.stderr)
     return 1 if failed else 0
 
 
-def _sweep(args: argparse.Namespace) -> int:
+def _sweep(args: argparse.Namespace) -> list[RunResult]:
+    """The sweep the command line asks for, checked, then run."""
+    # Imported here: Dask is installed for sweeps, not on Binder, where `prepare` runs.
     from simtools.sweep import parse_resources, parse_value, sweep
 
     axes = {}
@@ -92,7 +88,7 @@ def _sweep(args: argparse.Namespace) -> int:
     resources = parse_resources(args.resources) if args.resources else None
     if resources and not args.scheduler:
         raise ValueError(f"resources={args.resources!r} needs --scheduler (a cluster's workers)")
-    folder = sweep(
+    return sweep(
         args.notebook,
         axes,
         args.profile,
@@ -103,9 +99,6 @@ def _sweep(args: argparse.Namespace) -> int:
         args.scheduler,
         resources,
     )
-    print((folder / "results.csv").read_text())
-    print(f"results in {folder}")
-    return 1 if "failed:" in (folder / "results.csv").read_text() else 0
 
 
 if __name__ == "__main__":

@@ -5,20 +5,22 @@ sent back whole, so the client keeps it whether or not the workers share its dis
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import logging
 import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import dask
 from distributed import Client, LocalCluster, as_completed
-from papermill.inspection import inspect_notebook
 
 from simtools import run
+from simtools.records import RunResult
 
-ARTIFACTS = "artifacts"  # a run's artifact folder, inside its run folder
 LOCAL_CONFIG = {
     # A run takes seconds to hours: when Dask queues a sweep's runs on the scheduler (more runs
     # than twice the worker threads), a worker holds only the run it executes, none in reserve.
@@ -27,42 +29,25 @@ LOCAL_CONFIG = {
     # A worker that dies is noticed all the same: its connection closes.
     "distributed.scheduler.worker-ttl": None,
 }
-
-
-def artifact_parameter(notebook: Path) -> str | None:
-    """The parameter naming ``notebook``'s artifact folder (``artifact_dir`` or ``output_dir``)."""
-    defined = {p["name"] for p in inspect_notebook(str(notebook)).values()}
-    return next((name for name in ("artifact_dir", "output_dir") if name in defined), None)
+Files = dict[str, bytes]  # a run folder's files by relative path
 
 
 def execute_run(
-    notebook_name: str,
-    notebook_text: str,
-    folder: str,
-    parameters: dict,
-    artifact_dir_parameter: str | None = None,
-) -> dict:
-    """Execute one run (on a worker) in a fresh scratch folder; return its error, seconds, metrics,
-    executed notebook and every file it wrote, for the client to keep.
-    """
+    notebook_name: str, notebook_text: str, folder: str, parameters: dict
+) -> tuple[RunResult, Files]:
+    """Execute one run (on a worker) in a fresh scratch folder; return its result, its output
+    relative to the sweep's folder, and every file it wrote there."""
     with tempfile.TemporaryDirectory(prefix="simtools-run-") as scratch:
         source = Path(scratch) / notebook_name
         source.write_text(notebook_text, encoding="utf-8")
         run_dir = Path(scratch) / folder
-        if artifact_dir_parameter:
-            parameters = {**parameters, artifact_dir_parameter: str(run_dir / ARTIFACTS)}
         result = run.execute(source, run_dir, parameters, progress_bar=False)
         files = {
             path.relative_to(run_dir).as_posix(): path.read_bytes()
             for path in sorted(run_dir.rglob("*"))
             if path.is_file()
         }
-    return {
-        "error": result.error,
-        "seconds": result.seconds,
-        "metrics": result.metrics,
-        "files": files,
-    }
+    return replace(result, notebook=folder, output=Path(folder) / notebook_name), files
 
 
 @contextmanager
@@ -81,6 +66,7 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
         with client:
             yield client
         return
+    # Spawned worker processes inherit this process's sys.path, so they import simtools too.
     with (
         dask.config.set(LOCAL_CONFIG),
         LocalCluster(
@@ -96,13 +82,20 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
 
 
 def check_cluster(client: Client, resources: dict[str, float]) -> None:
-    """Refuse a cluster with no workers, or ``resources`` that none of its workers declares
-    (the runs would wait forever)."""
+    """Refuse a cluster with no workers, workers that cannot import this tooling, or
+    ``resources`` that none of its workers declares (the runs would wait forever)."""
+    address = client.scheduler.address
     workers = client.scheduler_info()["workers"].values()
+    start = "start them from a checkout: `PYTHONPATH=/path/to/checkout dask worker ADDRESS`"
     if not workers:
+        raise ValueError(f"scheduler={address!r} has no workers; {start}")
+    specs = client.run(importlib.util.find_spec, "simtools.executor", on_error="return")
+    found = importlib.machinery.ModuleSpec
+    lacking = sorted(worker for worker, spec in specs.items() if not isinstance(spec, found))
+    if lacking:
         raise ValueError(
-            f"scheduler={client.scheduler.address!r} has no workers; "
-            "start them with `dask worker ADDRESS --nthreads 1`"
+            f"scheduler={address!r} has workers that cannot import simtools ({', '.join(lacking)})"
+            f"; the tooling is not installed but runs from the repository: {start}"
         )
     if resources and not any(
         all(worker.get("resources", {}).get(k, 0) >= v for k, v in resources.items())
@@ -119,11 +112,10 @@ def run_all(
     client: Client,
     notebook: Path,
     runs: dict[str, dict],
-    artifact_dir_parameter: str | None = None,
     resources: dict[str, float] | None = None,
-) -> Iterator[tuple[str, dict]]:
-    """Submit every run (folder name -> parameters) and yield ``(folder, outcome)`` as each ends;
-    a run that raised or whose worker died comes back with the reason as its ``error``.
+) -> Iterator[tuple[RunResult, Files]]:
+    """Submit every run (folder name -> parameters) and yield each one's result and files as it
+    ends; a run whose worker died or raised comes back with the reason as its error.
     """
     text = notebook.read_text(encoding="utf-8")
     futures = {
@@ -133,7 +125,6 @@ def run_all(
             text,
             folder,
             parameters,
-            artifact_dir_parameter,
             key=f"sweep-{notebook.stem}-{folder}-{uuid.uuid4().hex[:8]}",  # one task group
             resources=resources or None,
             pure=False,
@@ -142,10 +133,11 @@ def run_all(
     }
     for future in as_completed(futures):
         try:
-            outcome = future.result()
-        except Exception as failure:  # the run's own errors come back as outcomes, not raised
-            reason = " ".join(str(failure).split())
-            error = f"{type(failure).__name__}: {reason}"
-            outcome = {"error": error, "seconds": 0.0, "metrics": {}, "files": {}}
+            result, files = future.result()
+        except Exception as failure:  # the run's own errors come back as results, not raised
+            folder = futures[future]
+            error = f"{type(failure).__name__}: {' '.join(str(failure).split())}"
+            output = Path(folder) / notebook.name
+            result, files = RunResult(folder, output, 0.0, error=error, parameters=runs[folder]), {}
         future.release()
-        yield futures[future], outcome
+        yield result, files

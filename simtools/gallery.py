@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
 from pathlib import Path
 
 import nbformat
@@ -18,7 +17,7 @@ from nbconvert import HTMLExporter
 from PIL import Image
 
 from simtools.files import write_atomically
-from simtools.run import RunResult
+from simtools.records import RunResult
 
 THUMBNAIL_WIDTH = 320
 THUMBNAILS_DIR = "thumbnails"
@@ -27,9 +26,7 @@ THUMBNAILS_DIR = "thumbnails"
 def export_html(notebook: Path) -> Path:
     """Export an executed notebook to HTML beside it (a failed one too: the error shows)."""
     body, _ = HTMLExporter().from_notebook_node(nbformat.read(str(notebook), as_version=4))
-    target = notebook.with_suffix(".html")
-    write_atomically(target, body)
-    return target
+    return write_atomically(notebook.with_suffix(".html"), body)
 
 
 def key_figure(notebook: Path) -> bytes | None:
@@ -51,11 +48,9 @@ def write_thumbnail(notebook: Path, target: Path, width: int = THUMBNAIL_WIDTH) 
         return None
     image = Image.open(io.BytesIO(png))
     image.thumbnail((width, width * 4))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.writing")
-    image.save(temporary, format="PNG")
-    os.replace(temporary, target)
-    return target
+    scaled = io.BytesIO()
+    image.save(scaled, format="PNG")
+    return write_atomically(target, scaled.getvalue())
 
 
 def metric_lines(metrics: dict) -> list[str]:
@@ -105,6 +100,4 @@ img {{ width: {THUMBNAIL_WIDTH}px; }}
 {chr(10).join(rows)}
 </table></body></html>
 """
-    target = output_dir / "index.html"
-    write_atomically(target, page_text)
-    return target
+    return write_atomically(output_dir / "index.html", page_text)

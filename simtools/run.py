@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import ctypes
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -16,22 +17,18 @@ import papermill
 import yaml
 from papermill.inspection import inspect_notebook
 
-from simtools.records import read_metrics
+from simtools.files import write_atomically
+from simtools.gallery import export_html, metric_lines, write_index
+from simtools.records import RunResult, read_metrics
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO / "notebooks"
 PROFILES_DIR = NOTEBOOKS_DIR / "profiles"
-
-
-@dataclass
-class RunResult:
-    """What one notebook run produced: its executed copy, time, metrics or error."""
-
-    notebook: str
-    output: Path
-    seconds: float
-    metrics: dict = field(default_factory=dict)
-    error: str | None = None
+# Linux's prctl(PR_SET_PDEATHSIG, SIGTERM) ends a papermill process when the thread that started
+# it ends: a Dask worker that dies leaves no run training behind (its kernel follows papermill out,
+# as ipykernel watches its parent). Looked up here: the child must only call it before exec.
+PR_SET_PDEATHSIG = 1
+PRCTL = ctypes.CDLL(None).prctl if sys.platform == "linux" else None
 
 
 def notebooks() -> list[Path]:
@@ -55,6 +52,12 @@ def resolve_notebook(name: str) -> Path:
     raise ValueError(f"notebook={name!r} is unknown; known notebooks: {known}")
 
 
+def select(names: list[str] | None) -> list[Path]:
+    """The named notebooks (all by default), each once, in the order they must run."""
+    selected = [resolve_notebook(name) for name in names] if names else notebooks()
+    return sorted(set(selected), key=lambda path: path.name)
+
+
 def profile_parameters(profile: str, notebook: Path) -> dict:
     """The parameters ``profile`` sets for ``notebook``, checked against its parameters cell."""
     if profile not in profiles():
@@ -65,12 +68,17 @@ def profile_parameters(profile: str, notebook: Path) -> dict:
     return parameters
 
 
+def defined_parameters(notebook: Path) -> dict[str, str]:
+    """The names ``notebook``'s parameters cell defines, with their defaults' source text."""
+    return {p["name"]: p["default"] for p in inspect_notebook(str(notebook)).values()}
+
+
 def check_parameters(notebook: Path, parameters: dict) -> None:
     """Refuse names the notebook's ``parameters`` cell does not define (papermill would not),
     and values whose type differs from the default's (an int may stand for a float; any value
     may replace a default of ``None``, which the notebook's own checks then judge).
     """
-    defined = {p["name"]: p["default"] for p in inspect_notebook(str(notebook)).values()}
+    defined = defined_parameters(notebook)
     unknown = sorted(set(parameters) - set(defined))
     if unknown:
         raise ValueError(
@@ -90,13 +98,9 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
             )
 
 
-# papermill's command line, in a process that ends with the thread that started it (on Linux,
-# where prctl's PR_SET_PDEATHSIG is): a Dask worker that dies leaves no run training behind, and
-# the kernel follows its papermill process out (ipykernel watches its parent).
-PAPERMILL = """import ctypes, runpy, signal, sys
-if sys.platform == "linux":
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
-runpy.run_module("papermill", run_name="__main__")"""
+def _end_with_parent() -> None:
+    """Run in the papermill process before exec: SIGTERM it when its parent thread ends."""
+    PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def execute(
@@ -111,7 +115,7 @@ def execute(
     output_dir.mkdir(parents=True, exist_ok=True)
     output = output_dir / notebook.name
     command = [
-        *(sys.executable, "-c", PAPERMILL, str(notebook.resolve()), str(output.resolve())),
+        *(sys.executable, "-m", "papermill", str(notebook.resolve()), str(output.resolve())),
         *("--parameters_yaml", yaml.safe_dump(parameters), "--kernel", "python3"),
         *("--cwd", str(output_dir.resolve()), "--log-level", "WARNING"),
         "--progress-bar" if progress_bar else "--no-progress-bar",
@@ -125,6 +129,7 @@ def execute(
         stdout=subprocess.DEVNULL,
         stderr=None if progress_bar else subprocess.PIPE,
         text=True,
+        preexec_fn=_end_with_parent if PRCTL else None,
     )
     seconds = time.perf_counter() - start
     error = None
@@ -133,7 +138,7 @@ def execute(
             f"papermill exited with status {finished.returncode}: {failure_line(finished.stderr)}"
         )
     metrics = read_metrics(output) if output.exists() else {}
-    return RunResult(notebook.stem, output, seconds, metrics, error)
+    return RunResult(notebook.stem, output, seconds, metrics, error, parameters)
 
 
 def failure_line(stderr: str | None) -> str:
@@ -158,11 +163,7 @@ def run_profile(
     """Execute the named notebooks (all by default, in order) with ``profile`` into
     ``build/<profile>``, export each to HTML and write an ``index.html`` gallery.
     """
-    from simtools.gallery import export_html, write_index
-
-    selected = [resolve_notebook(n) for n in names] if names else notebooks()
-    selected = sorted(set(selected), key=lambda path: path.name)  # 01 saves what 03 loads
-    jobs = [(nb, profile_parameters(profile, nb)) for nb in selected]  # validate before running
+    jobs = [(nb, profile_parameters(profile, nb)) for nb in select(names)]  # check, then run
     output_dir = (build_dir or REPO / "build") / profile
     results = []
     for index, (notebook, parameters) in enumerate(jobs, start=1):
@@ -181,32 +182,23 @@ def prepare(profile: str, output_dir: Path, names: list[str] | None = None) -> l
 
     Binder runs it over ``notebooks/`` itself, so that learners start from the quick profile.
     """
-    selected = [resolve_notebook(n) for n in names] if names else notebooks()
-    jobs = [(nb, profile_parameters(profile, nb)) for nb in selected]  # validate before writing
-    output_dir.mkdir(parents=True, exist_ok=True)
+    jobs = [(nb, profile_parameters(profile, nb)) for nb in select(names)]  # check, then write
     written = []
     for notebook, parameters in jobs:
-        target = output_dir / notebook.name
-        temporary = output_dir / f".{notebook.stem}.preparing.ipynb"
-        papermill.execute_notebook(
-            str(notebook), str(temporary), parameters=parameters, prepare_only=True
+        prepared = papermill.execute_notebook(
+            str(notebook), None, parameters=parameters, prepare_only=True
         )
-        os.replace(temporary, target)  # papermill writes in place; a reader never sees half
-        written.append(target)
+        written.append(write_atomically(output_dir / notebook.name, nbformat.writes(prepared)))
     return written
 
 
 def summary_table(results: list[RunResult]) -> str:
-    """A text table: notebook, status, seconds, peak memory and headline metrics."""
-    lines = [f"{'notebook':<36}{'status':<8}{'seconds':>9}{'peak MB':>9}  metrics"]
+    """A text table: run, status, seconds, peak memory and headline metrics (or the error)."""
+    lines = [f"{'run':<36}{'status':<8}{'seconds':>9}{'peak MB':>9}  metrics"]
     for result in results:
         metrics = dict(result.metrics)
-        peak = metrics.pop("peak_rss_mb", None)
-        shown = ", ".join(
-            f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()
-        )
-        lines.append(
-            f"{result.notebook:<36}{'FAILED' if result.error else 'ok':<8}{result.seconds:>9.1f}"
-            f"{peak if peak is not None else '-':>9}  {result.error or shown}"
-        )
+        peak = metrics.pop("peak_rss_mb", "-")
+        shown = result.error or ", ".join(metric_lines(metrics))
+        status = "FAILED" if result.error else "ok"
+        lines.append(f"{result.notebook:<36}{status:<8}{result.seconds:>9.1f}{peak:>9}  {shown}")
     return "\n".join(lines)

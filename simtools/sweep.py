@@ -6,18 +6,22 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import os
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
+from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
-from simhelpers.artifacts import MANIFEST, save_folder_atomically
-from simtools import run
+from simtools import executor, run
 from simtools.files import write_atomically
+from simtools.gallery import export_html, write_index
+from simtools.records import RunResult, read_record, write_record
 
-RECORD = MANIFEST  # a run's record, written last into its folder, which appears whole or not at all
+ARTIFACT_PARAMETERS = ("artifact_dir", "output_dir")  # where a notebook saves its artifacts
+ARTIFACTS = "artifacts"  # each run's artifact folder, inside its own folder (its working one)
 
 
 def parse_value(text: str) -> object:
@@ -47,14 +51,6 @@ def folder_name(combination: dict) -> str:
     return "".join(c if c.isalnum() or c in "=,.-_" else "_" for c in text)
 
 
-def read_record(folder: Path) -> dict | None:
-    """The record of the run kept in ``folder``, or None when there is none."""
-    try:
-        return json.loads((folder / RECORD).read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-
-
 def sweep(
     notebook_name: str,
     axes: dict[str, list],
@@ -65,11 +61,11 @@ def sweep(
     against: str | None = None,
     scheduler: str | None = None,
     resources: dict[str, float] | None = None,
-) -> Path:
+) -> list[RunResult]:
     """Run ``notebook_name`` for every combination of ``axes`` on top of ``profile``, on the Dask
     scheduler at ``scheduler`` or ``jobs`` local worker processes; rerun only runs missing or
-    failed; write ``results.csv``, a plot of ``metric`` against ``against`` and ``index.html``.
-    Returns the sweep folder. A failing run is recorded and does not stop the others.
+    failed; write ``results.csv``, a plot of ``metric`` against ``against`` and ``index.html``
+    into ``build/sweeps/<notebook>/<profile>``. A failing run does not stop the others.
     """
     notebook = run.resolve_notebook(notebook_name)
     base = run.profile_parameters(profile, notebook)
@@ -82,130 +78,86 @@ def sweep(
         raise ValueError(f"jobs={jobs} is invalid; expected 1 to {os.cpu_count()} (the cores)")
     if against is not None and against not in axes:
         raise ValueError(f"against={against!r} is invalid; swept parameters: {', '.join(axes)}")
-    combinations = {folder_name(c): c for c in grid(axes)}
+    defined = run.defined_parameters(notebook)
+    fixed = {name: ARTIFACTS for name in ARTIFACT_PARAMETERS if name in defined}
+    combinations = {folder_name(c): {**base, **fixed, **c} for c in grid(axes)}
     if len(combinations) < len(grid(axes)):
         raise ValueError(f"axes={axes} give two runs one folder; list each value once")
-    for combination in combinations.values():
-        run.check_parameters(notebook, {**base, **combination})  # before anything runs
+    for parameters in combinations.values():
+        run.check_parameters(notebook, parameters)  # before anything runs
     output_dir = (build_dir or run.REPO / "build") / "sweeps" / notebook.stem / profile
-    records = {folder: read_record(output_dir / folder) for folder in combinations}
-    pending = {
-        folder: {**base, **combination}
-        for folder, combination in combinations.items()
-        if (records[folder] or {"error": "missing"})["error"] is not None
-    }
+    results = {folder: read_record(output_dir / folder, notebook) for folder in combinations}
+    pending = {f: combinations[f] for f, found in results.items() if not found or found.error}
     if pending:
-        from simtools import executor  # Dask starts only when there is something to run
-
-        artifacts = executor.artifact_parameter(notebook)
-        artifacts = None if artifacts in axes else artifacts  # a swept one is the user's choice
-        done = len(combinations) - len(pending)
+        done = len(results) - len(pending)
         with (
             executor.connect(scheduler, jobs) as client,
-            tqdm(total=len(combinations), initial=done, desc=notebook.stem, unit="run") as bar,
+            tqdm(total=len(results), initial=done, desc=notebook.stem, unit="run") as bar,
         ):
             executor.check_cluster(client, resources or {})
-            outcomes = executor.run_all(client, notebook, pending, artifacts, resources)
-            for folder, outcome in outcomes:
-                records[folder] = keep(output_dir / folder, combinations[folder], outcome, notebook)
+            for result, files in executor.run_all(client, notebook, pending, resources):
+                results[result.notebook] = keep(output_dir, result, files)
                 bar.update()
-    ordered = list(records.values())
-    output_dir.mkdir(parents=True, exist_ok=True)
-    write_atomically(output_dir / "results.csv", results_csv(ordered))
-    plot_sweep(ordered, output_dir, metric, against or next(iter(axes)))
-    write_gallery(ordered, output_dir, notebook, profile)
-    return output_dir
+    kept = list(results.values())
+    write_atomically(output_dir / "results.csv", results_csv(kept, list(axes)))
+    plot_sweep(kept, list(axes), output_dir, metric, against or next(iter(axes)))
+    write_index(kept, output_dir, f"sweep of {notebook.stem}: {profile} profile")
+    return kept
 
 
-def keep(folder: Path, combination: dict, outcome: dict, notebook: Path) -> dict:
-    """Write one run's files, the HTML of its executed notebook and its record into ``folder``,
-    replacing an earlier attempt at once; return the record."""
-    from simtools.gallery import export_html
-
-    record = {
-        "parameters": combination,
-        "seconds": outcome["seconds"],
-        "metrics": outcome["metrics"],
-        "error": outcome["error"],
-    }
-
-    def write(target: Path) -> None:
-        for name, content in outcome["files"].items():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            (target / name).write_bytes(content)
-        if (target / notebook.name).is_file():
-            export_html(target / notebook.name)
-
-    save_folder_atomically(folder, write, record)
-    return record
+def keep(output_dir: Path, result: RunResult, files: executor.Files) -> RunResult:
+    """Replace an earlier attempt's folder with this run's files and the HTML of its executed
+    notebook, then write its record last: a folder without one is run again."""
+    folder = output_dir / result.notebook
+    shutil.rmtree(folder, ignore_errors=True)
+    for name, content in files.items():
+        write_atomically(folder / name, content)
+    kept = replace(result, output=output_dir / result.output)
+    if kept.output.is_file():
+        export_html(kept.output)
+    write_record(kept, folder)
+    return kept
 
 
-def write_gallery(records: list[dict], output_dir: Path, notebook: Path, profile: str) -> Path:
-    """``index.html``: every run's executed notebook, linked with its status and metrics."""
-    from simtools.gallery import write_index
-
-    results = [
-        run.RunResult(
-            folder_name(r["parameters"]),
-            output_dir / folder_name(r["parameters"]) / notebook.name,
-            r["seconds"],
-            r["metrics"],
-            r["error"],
-        )
-        for r in records
-    ]
-    return write_index(results, output_dir, f"sweep of {notebook.stem}: {profile} profile")
-
-
-def results_csv(records: list[dict]) -> str:
-    """One row per run: its parameters, status, seconds and every metric it reported."""
-    parameters = list(records[0]["parameters"])
-    reported = {name for record in records for name in record["metrics"]}
-    metrics = sorted(reported - set(parameters))  # a parameter's column is already there
+def results_csv(results: list[RunResult], swept: list[str]) -> str:
+    """One row per run: its ``swept`` parameters, status, seconds and every metric it reported."""
+    reported = {name for result in results for name in result.metrics}
+    metrics = sorted(reported - set(swept))  # a parameter's column is already there
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([*parameters, "status", "seconds", *metrics])
-    for record in records:
-        status = f"failed: {record['error']}" if record["error"] else "ok"
+    writer.writerow([*swept, "status", "seconds", *metrics])
+    for result in results:
         writer.writerow(
-            [record["parameters"][p] for p in parameters]
-            + [status, f"{record['seconds']:.1f}"]
-            + [record["metrics"].get(m, "") for m in metrics]
+            [result.parameters[p] for p in swept]
+            + [f"failed: {result.error}" if result.error else "ok", f"{result.seconds:.1f}"]
+            + [result.metrics.get(m, "") for m in metrics]
         )
     return buffer.getvalue()
 
 
-def plot_sweep(records: list[dict], output_dir: Path, metric: str | None, against: str) -> None:
-    """``<metric>_vs_<against>.png``: one line per combination of the other swept parameters."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    complete = [r for r in records if not r["error"]]
-    numeric = [
-        name
-        for name, value in (complete[0]["metrics"].items() if complete else [])
-        if isinstance(value, float)
-    ]
-    metric = metric or (numeric[0] if numeric else None)
+def plot_sweep(
+    results: list[RunResult], swept: list[str], output_dir: Path, metric: str | None, against: str
+) -> None:
+    """``<metric>_vs_<against>.png``: one line per combination of the other swept parameters
+    (``metric`` defaults to the first float the runs reported)."""
+    complete = [r for r in results if not r.error]
+    reported = complete[0].metrics if complete else {}
+    numeric = [name for name, value in reported.items() if isinstance(value, float)]
+    metric = metric or next(iter(numeric), None)
     if metric is None:
         return
-    figure, axis = plt.subplots(figsize=(6, 4))
-    others = [p for p in records[0]["parameters"] if p != against]
+    others = [p for p in swept if p != against]
     series: dict[tuple, list] = {}
-    for record in complete:
-        key = tuple(record["parameters"][p] for p in others)
-        series.setdefault(key, []).append(
-            (record["parameters"][against], record["metrics"].get(metric))
-        )
+    for result in complete:
+        if result.metrics.get(metric) is not None:
+            point = (result.parameters[against], result.metrics[metric])
+            series.setdefault(tuple(result.parameters[p] for p in others), []).append(point)
+    figure = Figure(figsize=(6, 4), layout="tight")  # no pyplot: no global state, no display
+    axis = figure.subplots()
     for key, points in series.items():
-        points = sorted(p for p in points if p[1] is not None)
         label = ", ".join(f"{p}={v}" for p, v in zip(others, key, strict=True)) or metric
-        axis.plot(*zip(*points, strict=True), marker="o", label=label)
+        axis.plot(*zip(*sorted(points), strict=True), marker="o", label=label)
     axis.set(title=f"{metric} against {against}", xlabel=against, ylabel=metric)
     axis.legend(fontsize=8)
     axis.grid(alpha=0.3)
-    figure.tight_layout()
     figure.savefig(output_dir / f"{metric}_vs_{against}.png", dpi=120)
-    plt.close(figure)

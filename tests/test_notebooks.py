@@ -6,10 +6,10 @@ import sys
 
 import nbformat
 import pytest
+from helpers import stderr_before_first_figure
 
 from simtools import run
 from simtools.gallery import export_html
-from simtools.outputs import stderr_before_first_figure
 
 NOTEBOOKS = [path.stem for path in run.notebooks()]
 

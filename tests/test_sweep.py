@@ -12,9 +12,11 @@ from simhelpers.report import METRICS_MIME
 from simtools import run
 from simtools.__main__ import main
 from simtools.gallery import export_html, write_index
-from simtools.sweep import RECORD, folder_name, grid, parse_resources, parse_value, sweep
+from simtools.records import RECORD, RunResult, read_metrics
+from simtools.sweep import folder_name, grid, parse_resources, parse_value, sweep
 
 PROBE = Path(__file__).parent / "notebooks" / "09_probe.ipynb"
+SWEEP_DIR = Path("sweeps", "09_probe", "smoke")  # inside the build folder
 
 
 def install_probe(root: Path, monkeypatch, profile: str = "09_probe:\n  label: b\n") -> Path:
@@ -62,7 +64,10 @@ def test_parallel_runs_keep_separate_folders_and_resume(probe):
     """The 2x2 sweep with 2 jobs: every run folder holds its own executed notebook, artifacts and
     metrics, and its working directory was its own; a second sweep reruns nothing."""
     axes = {"x": [1, 2], "scale": [1.0, 0.5]}
-    folder = sweep("09", axes, jobs=2, build_dir=probe / "build", metric="score")
+    results = sweep("09", axes, jobs=2, build_dir=probe / "build", metric="score")
+    folder = probe / "build" / SWEEP_DIR
+    assert [(r.notebook, r.error) for r in results] == [(folder_name(c), None) for c in grid(axes)]
+    assert [r.output for r in results] == [folder / r.notebook / PROBE.name for r in results]
     rows = read_rows(folder)
     assert [(r["x"], r["scale"], r["status"]) for r in rows] == [
         ("1", "1.0", "ok"),
@@ -78,9 +83,11 @@ def test_parallel_runs_keep_separate_folders_and_resume(probe):
         assert json.loads(artifact.read_text()) == {"x": x, "scale": scale, "label": "b"}
         assert [p.name for p in (run_dir / "artifacts").iterdir()] == [artifact.name]
         assert Path((run_dir / "cwd.txt").read_text()).name == run_dir.name
-        assert run.read_metrics(run_dir / "09_probe.ipynb")["score"] == x * scale
+        assert read_metrics(run_dir / "09_probe.ipynb")["score"] == x * scale
         record = json.loads((run_dir / RECORD).read_text())
-        assert record["parameters"] == combination and record["error"] is None
+        injected = {**combination, "label": "b", "artifact_dir": "artifacts"}  # profile, folder
+        assert record["parameters"] == injected
+        assert record["error"] is None
         assert record["metrics"]["x"] == x and record["metrics"]["scale"] == scale
         assert (run_dir / "09_probe.html").is_file()
     assert (folder / "score_vs_x.png").stat().st_size > 1000
@@ -95,7 +102,10 @@ def test_parallel_runs_keep_separate_folders_and_resume(probe):
 def test_failing_run_does_not_stop_the_others_and_is_retried(probe, capsys):
     code = main(["sweep", "09", "-p", "x", "1", "3", "--build-dir", str(probe / "build")])
     assert code == 1
-    folder = probe / "build" / "sweeps" / "09_probe" / "smoke"
+    folder = probe / "build" / SWEEP_DIR
+    printed = capsys.readouterr()
+    assert f"results in {folder}\n" in printed.out
+    assert "x=3 failed at cell 3: ValueError: x=3 is not allowed" in printed.err
     rows = read_rows(folder)
     assert rows[0]["status"] == "ok" and float(rows[0]["score"]) == 1.0
     assert rows[1]["status"] == "failed: cell 3: ValueError: x=3 is not allowed"
@@ -108,6 +118,8 @@ def test_failing_run_does_not_stop_the_others_and_is_retried(probe, capsys):
     assert main(["sweep", "09", "-p", "x", "1", "3", "--build-dir", str(probe / "build")]) == 1
     assert (folder / "x=1" / "09_probe.ipynb").stat().st_mtime_ns == kept
     assert (folder / "x=3" / "09_probe.ipynb").stat().st_mtime_ns != failed  # run again
+    assert main(["sweep", "09", "-p", "x", "1", "--build-dir", str(probe / "build")]) == 0
+    assert (folder / "x=1" / "09_probe.ipynb").stat().st_mtime_ns == kept  # kept, not run
 
 
 @pytest.mark.parametrize(
@@ -143,6 +155,6 @@ def test_gallery_links_each_run_with_its_figures(probe):
     assert "<a href='09_probe.html'>09_probe</a>" in page and "score = 1.0000" in page
     assert results[0].error is None and (output / "artifacts" / "x=1,scale=1.0.json").is_file()
     assert "received" in (output / "09_probe.html").read_text()
-    failed = run.RunResult("09_probe", output / "09_probe.ipynb", 1.0, {}, error="cell 2: X: <b>")
+    failed = RunResult("09_probe", output / "09_probe.ipynb", 1.0, {}, error="cell 2: X: <b>")
     assert "FAILED: cell 2: X: &lt;b&gt;" in write_index([failed], output, "t").read_text()
     assert export_html(output / "09_probe.ipynb") == output / "09_probe.html"

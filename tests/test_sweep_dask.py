@@ -1,41 +1,68 @@
-"""Sweeps on a Dask cluster of two worker processes: the same results as the local path, a run
-that raises, a worker killed mid-sweep, a rerun of only what is missing; notebook 02 through it."""
+"""Sweeps on an existing Dask cluster: a scheduler and two `dask worker` processes started as the
+README says (the checkout on their PYTHONPATH, where the tooling lives). The same results as the
+local path, a run that raises, a worker killed mid-sweep (its run ends with it), a rerun of only
+what is missing, workers that cannot import the tooling; notebook 02 through it."""
 
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 
 import dask
 import psutil
 import pytest
 from distributed import Client, LocalCluster
-from test_sweep import install_probe, read_rows
+from test_sweep import SWEEP_DIR, install_probe, read_rows
 
 from simtools.executor import LOCAL_CONFIG
-from simtools.sweep import RECORD, sweep
+from simtools.records import RECORD
+from simtools.sweep import sweep
 
+ROOT = Path(__file__).resolve().parents[1]
 FAILED = "failed: cell 3: ValueError: x=3 is not allowed"
 GPU = {"GPU": 1.0}
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """Two worker processes of one thread, each with one "GPU" to claim. A run whose worker dies
-    is not retried on another (Dask's default: 3 times), so that the kill test sees it fail."""
+@contextmanager
+def scheduler() -> Iterator[str]:
+    """A scheduler with no workers of its own. A run whose worker dies is not retried on another
+    (Dask's default: 3 times), so that the kill test sees it fail."""
     config = {**LOCAL_CONFIG, "distributed.scheduler.allowed-failures": 0}
-    with (
-        dask.config.set(config),
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            resources={"GPU": 1},
-        ) as local,
-    ):
-        yield local
+    with dask.config.set(config), LocalCluster(n_workers=0, dashboard_address=":0") as cluster:
+        yield cluster.scheduler_address
+
+
+@contextmanager
+def dask_workers(address: str, count: int, folder: Path, pythonpath: str | None) -> Iterator[None]:
+    """``count`` processes of ``dask worker ADDRESS`` started in ``folder``, each with one "GPU"
+    to claim and ``pythonpath`` as their PYTHONPATH (none when None)."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    environment.update({"PYTHONPATH": pythonpath} if pythonpath else {})
+    command = [str(Path(sys.executable).with_name("dask")), "worker", address, "--nthreads", "1"]
+    command += ["--resources", "GPU=1", "--no-dashboard"]
+    workers = [subprocess.Popen(command, cwd=folder, env=environment) for _ in range(count)]
+    try:
+        with Client(address) as client:
+            client.wait_for_workers(count, timeout=300)
+        yield
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory) -> Iterator[str]:
+    """The address of a scheduler with two workers that run the checkout's tooling."""
+    with scheduler() as address, dask_workers(address, 2, tmp_path_factory.mktemp("w"), str(ROOT)):
+        yield address
 
 
 def without_seconds(rows: list[dict]) -> list[dict]:
@@ -50,12 +77,21 @@ def wait_for(condition, what: str, limit: float = 600) -> None:
         time.sleep(0.2)
 
 
+def running(process: psutil.Process) -> bool:
+    """Whether ``process`` still runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def test_cluster_results_equal_the_local_ones(cluster, tmp_path, monkeypatch):
     install_probe(tmp_path, monkeypatch)
     axes = {"x": [1, 2, 3], "scale": [0.5]}
-    local = sweep("09", axes, jobs=2, build_dir=tmp_path / "local")
-    address = cluster.scheduler_address
-    remote = sweep("09", axes, build_dir=tmp_path / "cluster", scheduler=address, resources=GPU)
+    sweep("09", axes, jobs=2, build_dir=tmp_path / "local")
+    results = sweep("09", axes, build_dir=tmp_path / "cluster", scheduler=cluster, resources=GPU)
+    local, remote = tmp_path / "local" / SWEEP_DIR, tmp_path / "cluster" / SWEEP_DIR
+    assert [r.output for r in results] == [remote / r.notebook / "09_probe.ipynb" for r in results]
     rows = without_seconds(read_rows(remote))
     assert rows == without_seconds(read_rows(local))
     assert [(r["x"], r["status"], r["score"]) for r in rows] == [
@@ -73,33 +109,44 @@ def test_cluster_results_equal_the_local_ones(cluster, tmp_path, monkeypatch):
 
 def test_resources_no_worker_declares_are_refused_before_running(cluster, tmp_path, monkeypatch):
     install_probe(tmp_path, monkeypatch)
-    address = cluster.scheduler_address
     with pytest.raises(ValueError, match=r"^resources=GPU=2 is invalid for this cluster: none of"):
-        sweep("09", {"x": [1]}, build_dir=tmp_path / "b", scheduler=address, resources={"GPU": 2})
+        sweep("09", {"x": [1]}, build_dir=tmp_path / "b", scheduler=cluster, resources={"GPU": 2})
     assert not (tmp_path / "b").exists()
 
 
-def test_a_killed_worker_loses_no_finished_run_and_a_rerun_completes_only_it(
+def test_workers_that_cannot_import_the_tooling_are_refused_before_running(tmp_path, monkeypatch):
+    install_probe(tmp_path, monkeypatch)
+    with scheduler() as address, dask_workers(address, 1, tmp_path, pythonpath=None):
+        with pytest.raises(ValueError, match="workers that cannot import simtools") as refused:
+            sweep("09", {"x": [1]}, build_dir=tmp_path / "b", scheduler=address)
+    assert "PYTHONPATH=/path/to/checkout dask worker ADDRESS" in str(refused.value)
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_killed_worker_ends_its_run_loses_no_finished_one_and_a_rerun_completes_only_it(
     cluster, tmp_path, monkeypatch
 ):
     hold = tmp_path / "hold-{x}"
     install_probe(tmp_path, monkeypatch, f"09_probe:\n  hold: {json.dumps(str(hold))}\n")
     held = tmp_path / "hold-2"
     held.touch()  # the run x=2 waits while this file exists
-    folder = tmp_path / "build" / "sweeps" / "09_probe" / "smoke"
-    arguments = {"build_dir": tmp_path / "build", "scheduler": cluster.scheduler_address}
+    folder = tmp_path / "build" / SWEEP_DIR
+    arguments = {"build_dir": tmp_path / "build", "scheduler": cluster}
     with ThreadPoolExecutor(1) as background:
         pending = background.submit(sweep, "09", {"x": [1, 2, 4]}, **arguments)
         wait_for(lambda: held.with_suffix(".pid").exists(), "run x=2 to start")
         wait_for(lambda: (folder / "x=1" / RECORD).exists(), "run x=1 to finish")
         kernel = psutil.Process(int(held.with_suffix(".pid").read_text()))
-        with Client(cluster.scheduler_address) as client:
+        papermill = kernel.parent()
+        with Client(cluster) as client:
             workers = client.run(os.getpid)
         ancestors = {process.pid for process in kernel.parents()}
         (victim,) = [pid for pid in workers.values() if pid in ancestors]
         os.kill(victim, signal.SIGKILL)
+        for process in (papermill, kernel):  # the held run would wait forever
+            wait_for(lambda p=process: not running(p), f"process {process.pid} to end", 60)
         pending.result(timeout=600)
-    held.unlink()  # the run orphaned by the dead worker ends
+    held.unlink()
     rows = {r["x"]: r["status"] for r in read_rows(folder)}
     assert rows["1"] == "ok" and rows["2"].startswith("failed: KilledWorker: ")
     # Dask may have handed run x=4 to the dead worker too, to start after x=2
@@ -116,10 +163,11 @@ def test_a_killed_worker_loses_no_finished_run_and_a_rerun_completes_only_it(
 
 
 def test_notebook_02_smoke_profile_through_the_cluster(cluster, tmp_path, fashion_mnist_dir):
-    address = cluster.scheduler_address
-    folder = sweep("02", {"epochs": [1]}, "smoke", build_dir=tmp_path, scheduler=address)
+    (result,) = sweep("02", {"epochs": [1]}, "smoke", build_dir=tmp_path, scheduler=cluster)
+    folder = tmp_path / "sweeps" / "02_siamese_contrastive" / "smoke"
     (row,) = read_rows(folder)
     assert row["status"] == "ok" and float(row["test_auc"]) > 0.6
+    assert result.error is None and result.metrics["test_auc"] == float(row["test_auc"])
     run_dir = folder / "epochs=1"
     assert (run_dir / "artifacts" / "embedding.keras").stat().st_size > 10_000
     assert json.loads((run_dir / RECORD).read_text())["metrics"]["reload_difference"] < 1e-5
