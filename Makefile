@@ -6,7 +6,18 @@ STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 PROFILE ?= quick
 
-.PHONY: setup data test run site site-notebooks lab bench clean
+.PHONY: help setup data test run site site-notebooks lab bench clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run      set up, then execute every notebook (PROFILE=quick) into build/<profile>/"
+	@echo "make test     set up, then run the test suite"
+	@echo "make setup    create .venv with the pinned stack and install Fashion-MNIST (make data)"
+	@echo "make data     install Debian's Fashion-MNIST where apt-get exists"
+	@echo "make lab      JupyterLab on the notebooks, in .venv"
+	@echo "make site     the static site of the PROFILE's executed notebooks, in build/site/"
+	@echo "make bench    the benchmarks (bench/; results in docs/benchmarks.md)"
+	@echo "make clean    remove build/ and artifacts/"
 
 setup: $(STAMP) data
 
@@ -15,9 +26,10 @@ $(STAMP): requirements.txt pyproject.toml etc/ipython_kernel_config.py etc/jupyt
 	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt -e ".[tools]"
-	install -D -m 644 etc/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
-	install -D -m 644 etc/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(BIN)/python -m pip install -q -r requirements.txt -e ".[dev]"
+	mkdir -p $(VENV)/etc/ipython $(VENV)/share/jupyter/lab/settings
+	install -m 644 etc/ipython_kernel_config.py $(VENV)/etc/ipython/ipython_kernel_config.py
+	install -m 644 etc/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 # Debian ships the real Fashion-MNIST, the offline dataset of the smoke and quick profiles.
