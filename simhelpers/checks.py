@@ -3,7 +3,7 @@
     sh.check_parameters(globals(), {
         "dataset": ["mnist", "fashion_mnist"],             # one of these values
         "epochs": sh.integer(1),                            # an int >= 1
-        "learning_rate": sh.number(0, 1, optional=True),    # 0 < x <= 1, or None
+        "learning_rate": sh.positive(1, optional=True),    # 0 < x <= 1, or None
     })
 
 A bad value stops the notebook with one line naming the parameter, the value and what is allowed.
@@ -11,14 +11,15 @@ A bad value stops the notebook with one line naming the parameter, the value and
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass
 from numbers import Real
 
 
 @dataclass(frozen=True)
 class Bounds:
-    """An integer in ``[low, high]`` or a real number in ``(low, high]``; ``None`` if optional."""
+    """An int from ``low`` to ``high`` (both included), or a real number above 0 and at most
+    ``high``; ``None`` passes when ``optional``."""
 
     kind: type
     low: float
@@ -39,18 +40,18 @@ class Bounds:
         elif self.kind is int:
             text = f"an integer >= {self.low}"
         else:
-            text = f"a number > {self.low}" + ("" if self.high is None else f" and <= {self.high}")
+            text = "a number > 0" + ("" if self.high is None else f" and <= {self.high}")
         return text + (", or None" if self.optional else "")
 
 
 def integer(low: int, high: int | None = None, optional: bool = False) -> Bounds:
-    """An int (not a bool) from ``low`` to ``high`` inclusive."""
+    """An int (not a bool) from ``low`` to ``high``, both included."""
     return Bounds(int, low, high, optional)
 
 
-def number(low: float, high: float | None = None, optional: bool = False) -> Bounds:
-    """A real number with ``low < value <= high``."""
-    return Bounds(Real, low, high, optional)
+def positive(high: float | None = None, optional: bool = False) -> Bounds:
+    """A real number above 0 and at most ``high`` (a rate, a margin, a precision)."""
+    return Bounds(Real, 0, high, optional)
 
 
 def check_parameters(
@@ -58,7 +59,7 @@ def check_parameters(
 ) -> None:
     """Raise ``ValueError`` for the first of ``rules`` that ``values`` (e.g. ``globals()``) breaks.
 
-    A rule is ``integer(...)``/``number(...)`` or a collection of allowed values.
+    A rule is ``integer(...)``/``positive(...)`` or a collection of allowed values.
     """
     for name, rule in rules.items():
         if name not in values:
@@ -69,3 +70,11 @@ def check_parameters(
                 raise ValueError(f"{name}={value!r} is invalid; expected {rule}")
         elif not any(value == allowed and type(value) is type(allowed) for allowed in rule):
             raise ValueError(f"{name}={value!r} is invalid; allowed: {', '.join(map(repr, rule))}")
+
+
+def fill_unset(values: MutableMapping[str, object], defaults: Mapping[str, object]) -> None:
+    """Give each name of ``defaults`` whose value in ``values`` (e.g. ``globals()``) is ``None``
+    its default: a scale's or a recipe's values, without overriding what was set by hand."""
+    for name, default in defaults.items():
+        if values.get(name) is None:
+            values[name] = default

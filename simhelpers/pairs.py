@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_POOLS: dict[int, object] = {}  # id of an image array -> its tensor, while the array lives
+_TENSORS: dict[int, object] = {}  # id() of a numpy image array -> its tensor, while it lives
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def pair_dataset(
         np.stack([getattr(one, field)[order] for one, order in zip(sets, orders, strict=True)])
         for field in ("left", "right", "labels")
     )
-    pool = _pool(images)
+    pool = uint8_tensor(images)
 
     def batches(left, right, label):
         return tf.data.Dataset.from_tensor_slices((left, right, label)).batch(batch_size)
@@ -91,7 +91,7 @@ def image_dataset(images: np.ndarray, batch_size: int = 256):
     (``to_model_input(images)`` would hold a float32 copy, four times the uint8 size)."""
     import tensorflow as tf
 
-    pool = _pool(images)
+    pool = uint8_tensor(images)
     return (
         tf.data.Dataset.range(len(images))
         .batch(batch_size)
@@ -100,18 +100,21 @@ def image_dataset(images: np.ndarray, batch_size: int = 256):
     )
 
 
-def _pool(images: np.ndarray):
-    """The uint8 tensor of ``images`` (with a channel axis), made once per array and dropped
-    with it. Hand-written because ``tf.data`` copies a numpy array into every dataset made from
-    it (docs/benchmarks.md, memory). Later in-place changes to the array are not seen.
+def uint8_tensor(images: np.ndarray):
+    """``images`` (with a channel axis) as one uint8 TensorFlow constant, made once per numpy
+    array and shared by every dataset built from that array, then dropped with the array.
+
+    Why: ``tf.data`` copies a numpy array into each dataset made from it, and notebook 02 builds
+    two or three datasets from each split. The cache is keyed by ``id(images)`` and emptied by a
+    ``weakref`` finalizer when the array is freed; in-place changes to the array are not seen.
     """
     import tensorflow as tf
 
     key = id(images)
-    if key not in _POOLS:
-        _POOLS[key] = tf.constant(_with_channel(images))
-        weakref.finalize(images, _POOLS.pop, key, None)
-    return _POOLS[key]
+    if key not in _TENSORS:
+        _TENSORS[key] = tf.constant(_with_channel(images))
+        weakref.finalize(images, _TENSORS.pop, key, None)
+    return _TENSORS[key]
 
 
 def _with_channel(images: np.ndarray) -> np.ndarray:

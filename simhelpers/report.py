@@ -1,4 +1,5 @@
-"""Headline metrics a notebook reports, stored in its own output (the tooling reads them back).
+"""What a notebook reports about its own run: headline metrics, stored in its output (the tooling
+reads them back), and conclusions, sentences computed from the run's numbers.
 
 scrapbook did this once but is abandoned; a custom MIME type in a display output needs no
 side files and survives papermill, nbconvert and nbval.
@@ -10,6 +11,15 @@ import math
 import sys
 
 METRICS_MIME = "application/vnd.simlearn.metrics+json"
+CONCLUSION = {"simlearn": "conclusion"}  # the metadata that marks a conclusion's output
+
+
+def conclude(text: str) -> None:
+    """Show ``text``, a sentence built from this run's numbers, as Markdown; its output carries
+    ``CONCLUSION`` metadata so that tests can check it against the recorded metrics."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text), metadata=CONCLUSION)
 
 
 def record_metrics(**metrics: float | int | str) -> None:

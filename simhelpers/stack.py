@@ -11,9 +11,6 @@ import types
 from importlib import metadata
 
 NUMPY_RANGE = ((2, 1), (2, 4))  # 2.1: Colab's numpy; match() breaks from numpy 2.4 on.
-# TensorFlow Similarity imports umap-learn at start-up for its projector alone; deferring it saves
-# memory and time (docs/benchmarks.md, "What importing TensorFlow Similarity costs").
-DEFERRED_MODULES = ("umap",)
 
 
 class KernelRestartRequired(RuntimeError):
@@ -24,11 +21,10 @@ def use_legacy_keras() -> None:
     """Make ``tf.keras`` the Keras 2 (``tf_keras``) that TensorFlow Similarity needs.
 
     Call it before TensorFlow is first imported. Raises ``KernelRestartRequired`` if this process
-    already bound ``tf.keras`` to Keras 3, and checks the numpy pin. Also defers ``umap``.
+    already bound ``tf.keras`` to Keras 3, and checks the numpy pin.
     """
     check_numpy_pin()
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    defer_imports(DEFERRED_MODULES)
     if "tensorflow" in sys.modules:
         keras_module = sys.modules["tensorflow"].keras.__name__
         if not keras_module.startswith("tf_keras"):
@@ -37,6 +33,19 @@ def use_legacy_keras() -> None:
                 f"Keras 3 ({keras_module}); TensorFlow Similarity needs tf_keras. "
                 "Restart the kernel (Kernel > Restart) and run this cell first."
             )
+
+
+def defer_umap_import() -> None:
+    """Make ``import umap`` free until umap is used: TensorFlow Similarity imports umap-learn when
+    it starts, for its projector alone, and that import costs tens of seconds (numba compiles)
+    and about 250 MB. Puts a stand-in into ``sys.modules`` that loads umap on first use."""
+    if "umap" in sys.modules:
+        return
+    spec = importlib.util.find_spec("umap")
+    if spec is not None:
+        placeholder = _DeferredModule("umap")
+        placeholder.__spec__, placeholder.__file__ = spec, spec.origin
+        sys.modules["umap"] = placeholder
 
 
 class _DeferredModule(types.ModuleType):
@@ -51,16 +60,6 @@ class _DeferredModule(types.ModuleType):
         loaded = importlib.import_module(self.__name__)
         self.__dict__.update(loaded.__dict__)
         return getattr(loaded, attribute)
-
-
-def defer_imports(names: tuple[str, ...]) -> None:
-    """Make ``import name`` cheap: the module loads when one of its attributes is first read."""
-    for name in names:
-        spec = None if name in sys.modules else importlib.util.find_spec(name)
-        if spec is not None:
-            placeholder = _DeferredModule(name)
-            placeholder.__spec__, placeholder.__file__ = spec, spec.origin
-            sys.modules[name] = placeholder
 
 
 def versions() -> dict[str, str]:

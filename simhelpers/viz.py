@@ -37,14 +37,18 @@ def _finish(figure: plt.Figure, title: str | None = None) -> plt.Figure:
     return figure
 
 
-def _roc(axis: plt.Axes, truth: np.ndarray, scores: np.ndarray, xlabel: str, ylabel: str) -> None:
-    """The ROC curve of ``scores`` as a detector of ``truth``, with its AUC and chance."""
-    false_positive_rate, true_positive_rate, _ = roc_curve(truth, scores)
-    auc = roc_auc_score(truth, scores)
-    axis.plot(false_positive_rate, true_positive_rate, label=f"AUC = {auc:.3f}")
+def _roc(
+    axis: plt.Axes, truth: np.ndarray, scores: Mapping[str, np.ndarray], xlabel: str, ylabel: str
+) -> None:
+    """The ROC curve of each score in ``scores`` as a detector of ``truth``, with its AUC, and
+    chance."""
+    for name, values in scores.items():
+        false_positive_rate, true_positive_rate, _ = roc_curve(truth, values)
+        auc = roc_auc_score(truth, values)
+        axis.plot(false_positive_rate, true_positive_rate, label=f"{name}: AUC = {auc:.3f}")
     axis.plot([0, 1], [0, 1], linestyle="--", color="gray", label="chance")
     axis.set(xlabel=xlabel, ylabel=ylabel)
-    axis.legend(loc="lower right")
+    axis.legend(loc="lower right", fontsize=8)
 
 
 def show_pairs(
@@ -91,26 +95,34 @@ def plot_history(history: Mapping[str, Sequence[float]], metric: str, title: str
     return _finish(figure)
 
 
-def plot_roc(is_dissimilar: np.ndarray, distances: np.ndarray, title: str) -> plt.Figure:
-    """ROC curve of the distance as a score for 'dissimilar', with its AUC in the legend."""
+def plot_roc(is_dissimilar: np.ndarray, scores: Mapping[str, np.ndarray], title: str) -> plt.Figure:
+    """ROC curves of each score (e.g. the learned distance and a raw-pixel baseline) as a
+    detector of dissimilar pairs, with their AUCs in the legend."""
     figure, axis = plt.subplots(figsize=(5, 5))
     xlabel = "false positive rate (similar pairs called dissimilar)"
-    _roc(axis, is_dissimilar, distances, xlabel, "true positive rate (dissimilar pairs found)")
+    _roc(axis, is_dissimilar, scores, xlabel, "true positive rate (dissimilar pairs found)")
     axis.set_title(title)
     return _finish(figure)
 
 
 def plot_distance_histogram(
-    is_dissimilar: np.ndarray, distances: np.ndarray, title: str, threshold: float | None = None
+    is_dissimilar: np.ndarray,
+    distances: np.ndarray,
+    title: str,
+    threshold: float | None = None,
+    margin: float | None = None,
 ) -> plt.Figure:
-    """Distances of similar and dissimilar pairs, overlaid, with the decision threshold."""
+    """Distances of similar and dissimilar pairs, overlaid, with the decision threshold and the
+    contrastive loss's margin."""
     figure, axis = plt.subplots(figsize=(7, 4))
     is_dissimilar = np.asarray(is_dissimilar).astype(bool)
-    bins = np.linspace(0, float(np.max(distances)), 60)
+    bins = np.linspace(0, max(float(np.max(distances)), margin or 0) * 1.02, 60)
     axis.hist(distances[~is_dissimilar], bins=bins, alpha=0.6, label="similar pairs")
     axis.hist(distances[is_dissimilar], bins=bins, alpha=0.6, label="dissimilar pairs")
     if threshold is not None:
         axis.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:.2f}")
+    if margin is not None:
+        axis.axvline(margin, color="tab:red", linestyle=":", label=f"margin {margin:g}")
     axis.set(title=title, xlabel="Euclidean distance between embeddings", ylabel="pairs")
     axis.legend()
     return _finish(figure)
@@ -240,7 +252,7 @@ def plot_open_set(
         left.axvline(value, color="black", linestyle=style, label=f"{name} ({value:.4f})")
     left.set(title="Distance to the nearest indexed image", xlabel="distance", ylabel="density")
     left.legend(fontsize=8)
-    _roc(right, is_unknown, distances, "indexed-class queries rejected", "other queries rejected")
+    _roc(right, is_unknown, {"distance": distances}, "indexed-class queries rejected", "other queries rejected")
     right.set_title("Rejecting queries of classes not indexed, by distance")
     return _finish(figure, title)
 

@@ -2,15 +2,15 @@
 
 import pytest
 
-from simhelpers.checks import check_parameters, integer, number
+from simhelpers.checks import check_parameters, fill_unset, integer, positive
 
 RULES = {
     "optimizer": ["adam", "sgd"],
     "fresh_pairs": [True, False],
     "epochs": integer(1),
     "seed": integer(0, 10),
-    "margin": number(0),
-    "learning_rate": number(0, 1, optional=True),
+    "margin": positive(),
+    "learning_rate": positive(1, optional=True),
 }
 GOOD = dict(optimizer="adam", fresh_pairs=False, epochs=3, seed=0, margin=0.5, learning_rate=1)
 
@@ -48,3 +48,9 @@ def test_invalid_values_name_parameter_value_and_rule(change, message):
 def test_a_rule_for_a_missing_parameter_is_reported():
     with pytest.raises(ValueError, match="parameter 'epochs' is not defined"):
         check_parameters({k: v for k, v in GOOD.items() if k != "epochs"}, RULES)
+
+
+def test_fill_unset_fills_only_what_is_none():
+    values = {"epochs": None, "margin": 2.0, "seed": 0}
+    fill_unset(values, {"epochs": 8, "margin": 1.0, "batch_size": 16})
+    assert values == {"epochs": 8, "margin": 2.0, "seed": 0, "batch_size": 16}

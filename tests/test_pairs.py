@@ -200,9 +200,9 @@ def test_datasets_from_one_array_share_one_tensor_until_it_is_gone():
     images = np.arange(12 * 4, dtype=np.uint8).reshape(12, 2, 2)
     pairs = PairIndices(np.arange(12), np.arange(12)[::-1].copy(), np.zeros(12, np.float32))
     pair_dataset(images, pairs, batch_size=4)
-    held = len(module._POOLS)
+    held = len(module._TENSORS)
     batches = [batch.numpy() for batch in image_dataset(images, batch_size=5)]
-    assert len(module._POOLS) == held  # the second dataset reused the first one's tensor
+    assert len(module._TENSORS) == held  # the second dataset reused the first one's tensor
     np.testing.assert_allclose(np.concatenate(batches)[..., 0], images / 255.0)
     del images
-    assert len(module._POOLS) == held - 1  # dropped with its array
+    assert len(module._TENSORS) == held - 1  # dropped with its array

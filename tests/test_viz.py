@@ -85,22 +85,25 @@ def test_plot_history_unknown_metric():
         plot_history({"loss": [1.0]}, "accuracy", "x")
 
 
-def test_plot_roc_shows_auc():
+def test_plot_roc_shows_each_score_with_its_auc():
     labels = np.array([0, 0, 1, 1])
-    figure = plot_roc(labels, np.array([0.1, 0.4, 0.35, 0.8]), "ROC")
+    scores = {"learned": np.array([0.1, 0.4, 0.35, 0.8]), "pixels": np.array([0.1, 0.2, 0.3, 0.4])}
+    figure = plot_roc(labels, scores, "ROC")
     (axis,) = figure.axes
     assert axis.get_title() == "ROC" and "false positive rate" in axis.get_xlabel()
-    assert axis.get_legend().get_texts()[0].get_text() == "AUC = 0.750"
+    texts = [t.get_text() for t in axis.get_legend().get_texts()]
+    assert texts == ["learned: AUC = 0.750", "pixels: AUC = 1.000", "chance"]
 
 
 def test_plot_distance_histogram_has_both_kinds_and_threshold():
     labels = np.array([0, 0, 1, 1, 1])
     figure = plot_distance_histogram(
-        labels, np.array([0.1, 0.2, 0.9, 1.1, 1.0]), "Distances", threshold=0.5
+        labels, np.array([0.1, 0.2, 0.9, 1.1, 1.0]), "Distances", threshold=0.5, margin=2.5
     )
     (axis,) = figure.axes
     texts = [t.get_text() for t in axis.get_legend().get_texts()]
-    assert texts == ["similar pairs", "dissimilar pairs", "threshold 0.50"]
+    assert texts == ["similar pairs", "dissimilar pairs", "threshold 0.50", "margin 2.5"]
+    assert axis.get_xlim()[1] > 2.5  # the margin lies inside the figure
     assert axis.get_xlabel().startswith("Euclidean distance") and axis.get_title() == "Distances"
 
 
@@ -173,7 +176,7 @@ def test_plot_open_set_separates_the_two_kinds_of_query():
         "best (0.6500)",
     ]
     # unknown queries (0.7, 0.9) lie beyond every known one but 0.6: AUC = 8/8
-    assert right.get_legend().get_texts()[0].get_text() == "AUC = 1.000"
+    assert right.get_legend().get_texts()[0].get_text() == "distance: AUC = 1.000"
 
 
 def test_plot_matching_draws_scores_and_the_confusion_matrix_with_unknown():
