@@ -13,17 +13,18 @@ from simhelpers.artifacts import (
     save_folder_atomically,
     save_keras_model,
 )
-from simhelpers.checks import check_parameters, integer, number
+from simhelpers.checks import check_parameters, fill_unset, integer, positive
 from simhelpers.data import CLASS_NAMES, DATASETS, load_dataset, to_rgb32
 from simhelpers.explorer import show_threshold_explorer
 from simhelpers.metrics import match_metrics, open_set_scores
 from simhelpers.pairs import PairIndices, image_dataset, pair_dataset, to_model_input
 from simhelpers.precision import POLICIES, choose_policy
-from simhelpers.report import peak_rss_mb, record_metrics
+from simhelpers.report import conclude, peak_rss_mb, record_metrics
 from simhelpers.retrieval import cosine_neighbors, retrieval_metrics
 from simhelpers.sampling import multishot_dataset
 from simhelpers.stack import (
     check_numpy_pin,
+    defer_umap_import,
     no_progress_bars,
     use_legacy_keras,
     versions,
