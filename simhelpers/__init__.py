@@ -36,6 +36,7 @@ from simhelpers.viz import (
     plot_open_set,
     plot_projection,
     plot_retrieval,
+    plot_splits,
     plot_roc,
     plot_threshold_metrics,
     show_images,

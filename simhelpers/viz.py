@@ -236,24 +236,27 @@ def plot_projection(
 
 
 def plot_open_set(
-    nearest_distances: np.ndarray,
+    scores: Mapping[str, np.ndarray],
     is_unknown: np.ndarray,
     title: str,
     cutpoints: Mapping[str, float] | None = None,
 ) -> plt.Figure:
-    """Nearest-neighbor distances of queries whose class is indexed and of those whose class is
-    not, with the cutpoints; and the ROC (with AUC) of rejecting the latter by that distance."""
-    distances, is_unknown = np.asarray(nearest_distances), np.asarray(is_unknown).astype(bool)
+    """The first score of ``scores`` (e.g. the distance to the nearest indexed image) for queries
+    whose class is indexed and for those whose class is not, with the cutpoints; and the ROC (with
+    AUC) of rejecting the latter by each score."""
+    is_unknown = np.asarray(is_unknown).astype(bool)
+    name, values = next(iter(scores.items()))
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    bins = np.linspace(0, float(distances.max()), 50)
-    left.hist(distances[~is_unknown], bins=bins, alpha=0.6, density=True, label="class indexed")
-    left.hist(distances[is_unknown], bins=bins, alpha=0.6, density=True, label="class not indexed")
-    for (name, value), style in zip((cutpoints or {}).items(), ("--", ":", "-."), strict=False):
-        left.axvline(value, color="black", linestyle=style, label=f"{name} ({value:.4f})")
-    left.set(title="Distance to the nearest indexed image", xlabel="distance", ylabel="density")
+    bins = np.linspace(0, float(np.max(values)), 50)
+    left.hist(values[~is_unknown], bins=bins, alpha=0.6, density=True, label="class indexed")
+    left.hist(values[is_unknown], bins=bins, alpha=0.6, density=True, label="class not indexed")
+    finite = {label: value for label, value in (cutpoints or {}).items() if np.isfinite(value)}
+    for (label, value), style in zip(finite.items(), ("--", ":", "-."), strict=False):
+        left.axvline(value, color="black", linestyle=style, label=f"{label} ({value:.4f})")
+    left.set(title=f"Each query's {name}", xlabel=name, ylabel="density")
     left.legend(fontsize=8)
-    _roc(right, is_unknown, {"distance": distances}, "indexed-class queries rejected", "other queries rejected")
-    right.set_title("Rejecting queries of classes not indexed, by distance")
+    _roc(right, is_unknown, scores, "indexed-class queries rejected", "other queries rejected")
+    right.set_title("Rejecting queries of classes not indexed")
     return _finish(figure, title)
 
 
@@ -297,4 +300,34 @@ def plot_matching(
     scores = open_set_scores(*answers, threshold)
     summary = "  ".join(f"{_readable(name)} {value:.3f}" for name, value in scores.items())
     right.set_title(f"threshold {threshold:.4f}: {summary}", fontsize=9)
+    return _finish(figure, title)
+
+
+def plot_splits(
+    auc: np.ndarray,
+    gain: np.ndarray,
+    class_names: Sequence[str],
+    title: str,
+    never_seen: Sequence[int] = (),
+) -> plt.Figure:
+    """Two class-by-class maps of the splits that leave a pair of classes out of the index: the
+    AUC of rejecting them (left) and the open-set accuracy a threshold rule gains over accepting
+    everything (right). Classes in ``never_seen`` are marked with an asterisk."""
+    names = [f"{name}*" if c in never_seen else name for c, name in enumerate(class_names)]
+    lower = np.tril(np.ones_like(auc, dtype=bool), k=-1)
+    figure, axes = plt.subplots(1, 2, figsize=(14, 6))
+    panels = [
+        (auc, "AUC of rejecting the pair left out", "viridis", (0.5, 1.0), "{:.2f}"),
+        (gain, "open-set accuracy gained over accepting all", "RdBu", (-0.1, 0.1), "{:+.2f}"),
+    ]
+    for axis, (values, label, colours, (low, high), text) in zip(axes, panels, strict=True):
+        shown = np.where(lower, values, np.nan)
+        image = axis.imshow(shown, cmap=colours, vmin=low, vmax=high)
+        for row, column in zip(*np.nonzero(lower), strict=True):
+            axis.text(column, row, text.format(values[row, column]), ha="center", va="center",
+                      fontsize=7)  # fmt: skip
+        axis.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
+        axis.set_yticks(range(len(names)), names, fontsize=8)
+        axis.set_title(label, fontsize=10)
+        figure.colorbar(image, ax=axis, shrink=0.8)
     return _finish(figure, title)

@@ -15,6 +15,7 @@ from simhelpers.viz import (
     plot_history,
     plot_matching,
     plot_open_set,
+    plot_splits,
     plot_projection,
     plot_retrieval,
     plot_roc,
@@ -168,7 +169,9 @@ TRUTH = np.array([0, 1, 0, 0, 2, 2])
 
 
 def test_plot_open_set_separates_the_two_kinds_of_query():
-    figure = plot_open_set(DISTANCES, TRUTH == 2, "open set", {"best": 0.65})
+    scores = {"distance": DISTANCES, "reversed": -DISTANCES}
+    cutpoints = {"best": 0.65, "accept everything": np.inf}
+    figure = plot_open_set(scores, TRUTH == 2, "open set", cutpoints)
     left, right = figure.axes
     assert [t.get_text() for t in left.get_legend().get_texts()] == [
         "class indexed",
@@ -176,7 +179,9 @@ def test_plot_open_set_separates_the_two_kinds_of_query():
         "best (0.6500)",
     ]
     # unknown queries (0.7, 0.9) lie beyond every known one but 0.6: AUC = 8/8
-    assert right.get_legend().get_texts()[0].get_text() == "distance: AUC = 1.000"
+    legend = [t.get_text() for t in right.get_legend().get_texts()]
+    assert legend == ["distance: AUC = 1.000", "reversed: AUC = 0.000", "chance"]
+    assert left.get_xlabel() == "distance"  # the first score is the histogram's
 
 
 def test_plot_matching_draws_scores_and_the_confusion_matrix_with_unknown():
@@ -223,3 +228,14 @@ def test_threshold_explorer_redraws_one_figure_in_place(monkeypatch):
     assert image.value != before and bytes(image.value).startswith(b"\x89PNG")
     assert "recall <b>0.750</b>" in scores.value and "rejection <b>0.000</b>" in scores.value
     assert len(shown) == 1  # the figure changed inside the box; nothing new was displayed
+
+
+def test_plot_splits_shows_each_pair_once_and_marks_never_seen_classes():
+    auc = np.full((10, 10), 0.7)
+    gain = np.zeros((10, 10))
+    gain[3, 1] = 0.05
+    figure = plot_splits(auc, gain, CLASSES, "splits", never_seen=[0])
+    left, right = figure.axes[:2]
+    assert len(left.texts) == len(right.texts) == 45  # the lower triangle: each pair once
+    assert "+0.05" in [t.get_text() for t in right.texts]
+    assert [t.get_text() for t in left.get_yticklabels()][:2] == ["class 0*", "class 1"]
