@@ -115,7 +115,8 @@ def install(archive: Path, target: Path, sha256: str = SHA256) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Fetch and install the digits unless a valid file is in place; 0 unless the checksum fails."""
+    """Fetch and install the digits unless a valid file is in place. Exit status 1 only for a
+    checksum mismatch, or with ``--cached`` when no valid file is in place."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, help="folder of mnist_10k.npz (default: see above)")
     parser.add_argument(
