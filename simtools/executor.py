@@ -5,7 +5,6 @@ sent back whole, so the client keeps it whether or not the workers share its dis
 
 from __future__ import annotations
 
-import importlib.machinery
 import importlib.util
 import logging
 import tempfile
@@ -13,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import dask
@@ -84,19 +84,16 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
 def check_cluster(client: Client, resources: dict[str, float]) -> None:
     """Refuse a cluster with no workers, workers that cannot import this tooling, or
     ``resources`` that none of its workers declares (the runs would wait forever)."""
-    address = client.scheduler.address
-    workers = client.scheduler_info()["workers"].values()
-    start = "start them from a checkout: `PYTHONPATH=/path/to/checkout dask worker ADDRESS`"
-    if not workers:
-        raise ValueError(f"scheduler={address!r} has no workers; {start}")
     specs = client.run(importlib.util.find_spec, "simtools.executor", on_error="return")
-    found = importlib.machinery.ModuleSpec
-    lacking = sorted(worker for worker, spec in specs.items() if not isinstance(spec, found))
-    if lacking:
+    lacking = [worker for worker, spec in specs.items() if not isinstance(spec, ModuleSpec)]
+    if not specs or lacking:
+        problem = f"workers that cannot import simtools ({', '.join(sorted(lacking))})"
         raise ValueError(
-            f"scheduler={address!r} has workers that cannot import simtools ({', '.join(lacking)})"
-            f"; the tooling is not installed but runs from the repository: {start}"
+            f"scheduler={client.scheduler.address!r} has {problem if specs else 'no workers'}; "
+            "start them from a checkout (the tooling is not installed): "
+            "`PYTHONPATH=/path/to/checkout dask worker ADDRESS --nthreads 1`"
         )
+    workers = client.scheduler_info()["workers"].values()
     if resources and not any(
         all(worker.get("resources", {}).get(k, 0) >= v for k, v in resources.items())
         for worker in workers

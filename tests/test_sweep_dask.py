@@ -114,6 +114,13 @@ def test_resources_no_worker_declares_are_refused_before_running(cluster, tmp_pa
     assert not (tmp_path / "b").exists()
 
 
+def test_a_cluster_without_workers_is_refused_before_running(tmp_path, monkeypatch):
+    install_probe(tmp_path, monkeypatch)
+    with scheduler() as address, pytest.raises(ValueError, match="has no workers; start them"):
+        sweep("09", {"x": [1]}, build_dir=tmp_path / "b", scheduler=address)
+    assert not (tmp_path / "b").exists()
+
+
 def test_workers_that_cannot_import_the_tooling_are_refused_before_running(tmp_path, monkeypatch):
     install_probe(tmp_path, monkeypatch)
     with scheduler() as address, dask_workers(address, 1, tmp_path, pythonpath=None):
