@@ -12,8 +12,8 @@ PROFILE ?= quick
 help:
 	@echo "make run      set up, then execute every notebook (PROFILE=quick) into build/<profile>/"
 	@echo "make test     set up, then run the test suite"
-	@echo "make setup    create .venv with the pinned stack and install Fashion-MNIST (make data)"
-	@echo "make data     install Debian's Fashion-MNIST where apt-get exists"
+	@echo "make setup    create .venv with the pinned stack, then make data"
+	@echo "make data     the offline datasets: Debian's Fashion-MNIST, the digits of mnist_10k"
 	@echo "make lab      JupyterLab on the notebooks, in .venv"
 	@echo "make site     the static site of the PROFILE's executed notebooks, in build/site/"
 	@echo "make bench    the benchmarks (bench/; results in docs/benchmarks.md)"
