@@ -59,3 +59,8 @@ def backend_sees_gpu() -> bool:
     import tensorflow as tf
 
     return bool(tf.config.list_physical_devices("GPU"))
+
+
+if __name__ == "__main__":
+    gpu = "a GPU" if backend_sees_gpu() else "no GPU"
+    print(f"{gpu}; dtype_policy='auto' picks {choose_policy('auto')} here")
