@@ -30,6 +30,7 @@ LOCAL_CONFIG = {
     "distributed.scheduler.worker-ttl": None,
 }
 Files = dict[str, bytes]  # a run folder's files by relative path
+TOOLING = "simtools.executor"  # what the scheduler and workers import to unpickle a run
 
 
 def execute_run(
@@ -82,16 +83,20 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
 
 
 def check_cluster(client: Client, resources: dict[str, float]) -> None:
-    """Refuse a cluster with no workers, workers that cannot import this tooling, or
-    ``resources`` that none of its workers declares (the runs would wait forever)."""
-    specs = client.run(importlib.util.find_spec, "simtools.executor", on_error="return")
-    lacking = [worker for worker, spec in specs.items() if not isinstance(spec, ModuleSpec)]
-    if not specs or lacking:
-        problem = f"workers that cannot import simtools ({', '.join(sorted(lacking))})"
+    """Refuse a cluster with no workers, a scheduler or workers that cannot import this tooling
+    (they unpickle its runs), or ``resources`` that no worker declares (runs would wait forever)."""
+    try:
+        found = {"the scheduler": client.run_on_scheduler(importlib.util.find_spec, TOOLING)}
+    except ImportError as error:
+        found = {"the scheduler": error}
+    found |= client.run(importlib.util.find_spec, TOOLING, on_error="return")
+    lacking = [name for name, spec in found.items() if not isinstance(spec, ModuleSpec)]
+    if lacking or len(found) == 1:
+        problem = f": {', '.join(lacking)} cannot import simtools" if lacking else " has no workers"
         raise ValueError(
-            f"scheduler={client.scheduler.address!r} has {problem if specs else 'no workers'}; "
-            "start them from a checkout (the tooling is not installed): "
-            "`PYTHONPATH=/path/to/checkout dask worker ADDRESS --nthreads 1`"
+            f"scheduler={client.scheduler.address!r}{problem}; start the scheduler and the workers "
+            "from a checkout (the tooling is not installed): `PYTHONPATH=/path/to/checkout dask "
+            "scheduler` and `PYTHONPATH=/path/to/checkout dask worker ADDRESS --nthreads 1`"
         )
     workers = client.scheduler_info()["workers"].values()
     if resources and not any(

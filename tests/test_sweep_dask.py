@@ -1,7 +1,7 @@
-"""Sweeps on an existing Dask cluster: a scheduler and two `dask worker` processes started as the
-README says (the checkout on their PYTHONPATH, where the tooling lives). The same results as the
-local path, a run that raises, a worker killed mid-sweep (its run ends with it), a rerun of only
-what is missing, workers that cannot import the tooling; notebook 02 through it."""
+"""Sweeps on an existing Dask cluster: `dask scheduler` and `dask worker` processes started as the
+README says, with the checkout on their PYTHONPATH (the tooling is not installed). The same
+results as the local path, a run that raises, a worker killed mid-sweep (its run ends with it), a
+rerun of only what is missing, clusters that cannot run the tooling; notebook 02 through it."""
 
 import json
 import os
@@ -14,10 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-import dask
 import psutil
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from test_sweep import SWEEP_DIR, install_probe, read_rows
 
 from simtools.executor import LOCAL_CONFIG
@@ -25,48 +24,50 @@ from simtools.records import RECORD
 from simtools.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
+DASK = str(Path(sys.executable).with_name("dask"))
 FAILED = "failed: cell 3: ValueError: x=3 is not allowed"
 GPU = {"GPU": 1.0}
+# The local cluster's scheduler settings, and no retry of a run whose worker died on another
+# (Dask's default: 3 times), so that the kill test sees it fail; as DASK_* variables.
+SCHEDULER_CONFIG = {**LOCAL_CONFIG, "distributed.scheduler.allowed-failures": 0}
+
+
+def dask_variable(key: str, value: object) -> tuple[str, str]:
+    """Dask's environment variable for the configuration ``key`` (``a.b-c`` is ``DASK_A__B_C``)."""
+    return "DASK_" + key.upper().replace(".", "__").replace("-", "_"), repr(value)
 
 
 @contextmanager
-def scheduler() -> Iterator[str]:
-    """A scheduler with no workers of its own. A run whose worker dies is not retried on another
-    (Dask's default: 3 times), so that the kill test sees it fail."""
-    config = {**LOCAL_CONFIG, "distributed.scheduler.allowed-failures": 0}
-    with dask.config.set(config), LocalCluster(n_workers=0, dashboard_address=":0") as cluster:
-        yield cluster.scheduler_address
-
-
-@contextmanager
-def dask_workers(address: str, count: int, folder: Path, pythonpath: str | None) -> Iterator[None]:
-    """``count`` processes of ``dask worker ADDRESS`` started in ``folder``, each with one "GPU"
-    to claim and ``pythonpath`` as their PYTHONPATH (none when None)."""
+def dask_cluster(folder: Path, workers: int, pythonpath: str | None) -> Iterator[str]:
+    """A `dask scheduler` and ``workers`` `dask worker` processes (one thread and one "GPU" each)
+    started in ``folder`` with ``pythonpath`` as their PYTHONPATH (none when None); yields the
+    scheduler's address."""
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     environment.update({"PYTHONPATH": pythonpath} if pythonpath else {})
-    command = [str(Path(sys.executable).with_name("dask")), "worker", address, "--nthreads", "1"]
-    command += ["--resources", "GPU=1", "--no-dashboard"]
-    workers = [subprocess.Popen(command, cwd=folder, env=environment) for _ in range(count)]
+    environment.update(dask_variable(key, value) for key, value in SCHEDULER_CONFIG.items())
+    scheduler_file = folder / "scheduler.json"
+    connect = ["--scheduler-file", scheduler_file, "--no-dashboard"]
+    scheduler = [DASK, "scheduler", *connect, "--port", "0"]
+    worker = [DASK, "worker", *connect, "--nthreads", "1", "--resources", "GPU=1"]
+    started = [subprocess.Popen(scheduler, cwd=folder, env=environment)]
+    started += [subprocess.Popen(worker, cwd=folder, env=environment) for _ in range(workers)]
     try:
-        with Client(address) as client:
-            client.wait_for_workers(count, timeout=300)
-        yield
+        wait_for(scheduler_file.exists, "the scheduler to start", 120)
+        with Client(scheduler_file=str(scheduler_file), timeout="120s") as client:
+            if workers:
+                client.wait_for_workers(workers, timeout=300)
+            yield client.scheduler.address
     finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=60)
+        for process in reversed(started):
+            process.terminate()
+            process.wait(timeout=60)
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[str]:
     """The address of a scheduler with two workers that run the checkout's tooling."""
-    with scheduler() as address, dask_workers(address, 2, tmp_path_factory.mktemp("w"), str(ROOT)):
+    with dask_cluster(tmp_path_factory.mktemp("dask"), 2, str(ROOT)) as address:
         yield address
-
-
-def without_seconds(rows: list[dict]) -> list[dict]:
-    return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
 
 
 def wait_for(condition, what: str, limit: float = 600) -> None:
@@ -75,6 +76,10 @@ def wait_for(condition, what: str, limit: float = 600) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"still waiting for {what} after {limit} s"
         time.sleep(0.2)
+
+
+def without_seconds(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
 
 
 def running(process: psutil.Process) -> bool:
@@ -116,17 +121,22 @@ def test_resources_no_worker_declares_are_refused_before_running(cluster, tmp_pa
 
 def test_a_cluster_without_workers_is_refused_before_running(tmp_path, monkeypatch):
     install_probe(tmp_path, monkeypatch)
-    with scheduler() as address, pytest.raises(ValueError, match="has no workers; start them"):
-        sweep("09", {"x": [1]}, build_dir=tmp_path / "b", scheduler=address)
+    with dask_cluster(tmp_path, 0, str(ROOT)) as address:
+        with pytest.raises(ValueError, match="has no workers; start the scheduler and the workers"):
+            sweep("09", {"x": [1]}, build_dir=tmp_path / "b", scheduler=address)
     assert not (tmp_path / "b").exists()
 
 
-def test_workers_that_cannot_import_the_tooling_are_refused_before_running(tmp_path, monkeypatch):
+def test_a_cluster_that_cannot_import_the_tooling_is_refused_before_running(tmp_path, monkeypatch):
+    """Started outside the checkout, without PYTHONPATH: the scheduler could not unpickle a run,
+    nor the worker run it."""
     install_probe(tmp_path, monkeypatch)
-    with scheduler() as address, dask_workers(address, 1, tmp_path, pythonpath=None):
-        with pytest.raises(ValueError, match="workers that cannot import simtools") as refused:
+    with dask_cluster(tmp_path, 1, pythonpath=None) as address, Client(address) as client:
+        (worker,) = client.scheduler_info()["workers"]
+        with pytest.raises(ValueError) as refused:
             sweep("09", {"x": [1]}, build_dir=tmp_path / "b", scheduler=address)
-    assert "PYTHONPATH=/path/to/checkout dask worker ADDRESS" in str(refused.value)
+    assert f"{address!r}: the scheduler, {worker} cannot import simtools; " in str(refused.value)
+    assert "`PYTHONPATH=/path/to/checkout dask scheduler`" in str(refused.value)
     assert not (tmp_path / "b").exists()
 
 
