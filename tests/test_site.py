@@ -1,8 +1,10 @@
 """The published site: `make site` on the smoke profile's executed notebooks gives a gallery page
-with each notebook's key figure beside its numbers, and one page per notebook with every figure,
-typeset math, a table of contents and Colab and Binder launch links. Also the runner's gallery."""
+with each notebook's key figure beside its numbers and links to the guides, one page per notebook
+with every figure, typeset math, the navigation and Colab and Binder launch links, and the pages
+of docs/. Also the runner's gallery, and the links of the README and of docs/."""
 
 import base64
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from PIL import Image
 from simtools import gallery, launch, run, site
 
 STEMS = [path.stem for path in run.notebooks()]
+DOCS = run.REPO / site.DOCS_DIR
+PAGES = [run.REPO / "README.md", *sorted(DOCS.glob("*.md"))]
 
 
 def png_outputs(notebook: Path) -> int:
@@ -76,6 +80,13 @@ def test_notebook_pages_show_every_figure(built_site, executed):
             assert (html.parent / src).is_file(), src
 
 
+def test_front_page_links_every_guide_and_the_results(built_site):
+    links = {link["href"] for link in page(built_site / "index.html").select("article a")}
+    guides, results = site.doc_sections(DOCS)
+    assert {"docs/running.html", "docs/colab.html", "docs/benchmarks.html"} <= links
+    assert {f"docs/{stem}.html" for stem in guides + results} <= links
+
+
 def test_math_is_typeset_by_mathjax(built_site):
     document = page(built_site / "notebooks" / "02_siamese_contrastive.html")
     formulas = [block.get_text() for block in document.select("div.math")]
@@ -88,8 +99,8 @@ def test_every_page_has_the_table_of_contents_and_launch_buttons(built_site):
         document = page(built_site / "notebooks" / f"{stem}.html")
         toc = [link["href"] for link in document.select("nav.bd-docs-nav a")]
         expected = ["#" if other == stem else f"{other}.html" for other in STEMS]
-        docs = [f"../docs/{path.stem}.html" for path in sorted((run.REPO / "docs").glob("*.md"))]
-        assert toc == expected + docs
+        guides, results = site.doc_sections(DOCS)
+        assert toc == expected + [f"../docs/{page}.html" for page in guides + results]
         links = {link.get("href") for link in document.find_all("a")}
         notebook = run.NOTEBOOKS_DIR / f"{stem}.ipynb"
         assert launch.colab_url(notebook) in links
@@ -138,3 +149,41 @@ def test_site_needs_every_executed_notebook(tmp_path):
         site.build_site("smoke", tmp_path)
     with pytest.raises(ValueError, match="profile='tiny' is unknown"):
         site.build_site("tiny", tmp_path)
+
+
+def test_guides_come_in_reading_order_then_new_pages_then_the_results(tmp_path):
+    for stem in ("benchmarks", "faq", "zebra", "colab", "running", "workshop", "apple"):
+        (tmp_path / f"{stem}.md").write_text(f"# {stem.title()}\n")
+    guides, results = site.doc_sections(tmp_path)
+    assert guides == ["running", "colab", "workshop", "faq", "apple", "zebra"]
+    assert results == ["benchmarks"]
+    assert site.page_title(tmp_path / "faq.md") == "Faq"
+
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")  # [text](target), images included
+FENCED = re.compile(r"```.*?```", re.DOTALL)  # code blocks: their "# " lines are no headings
+CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)  # code blocks and spans hold no links
+
+
+def anchors(page: Path) -> set[str]:
+    """The anchors of ``page``'s headings, as GitHub and MyST spell them."""
+    headings = re.findall(r"^#+ (.+)$", FENCED.sub("", page.read_text()), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-") for text in headings}
+
+
+@pytest.mark.parametrize("source", PAGES, ids=lambda path: path.name)
+def test_relative_links_reach_existing_files_and_headings(source):
+    targets = LINK.findall(CODE.sub("", source.read_text()))
+    for target in [target for target in targets if not re.match(r"[a-z]+:", target)]:
+        path, _, anchor = target.partition("#")
+        linked = (source.parent / path).resolve() if path else source
+        assert linked.is_file(), f"{source.name}: {target} is missing"
+        if anchor and linked.suffix == ".md":
+            assert anchor in anchors(linked), f"{source.name}: {target} names no heading"
+        if source.parent == DOCS:  # the site holds docs/ and notebooks/, nothing else
+            outside = f"{source.name}: {target} lies outside the site (docs/, notebooks/)"
+            assert linked.parent in (DOCS, DOCS / "screenshots", run.NOTEBOOKS_DIR), outside
+
+
+def test_colab_page_quotes_the_setup_cell():
+    assert launch.COLAB_SETUP_SOURCE in (DOCS / "colab.md").read_text()
