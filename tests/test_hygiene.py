@@ -68,12 +68,13 @@ def test_notebooks_in_sync_with_launch():
     assert launch.out_of_sync(NOTEBOOKS) == []
 
 
-def test_readme_has_every_badge_and_the_colab_cell():
+def test_readme_has_every_badge_and_the_docs_show_the_colab_cell():
     readme = (ROOT / "README.md").read_text()
     for path in NOTEBOOKS:
         assert launch.colab_badge(path) in readme
         assert launch.binder_badge(path) in readme
-    assert launch.COLAB_SETUP_SOURCE in readme
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    assert [page.name for page in pages if launch.COLAB_SETUP_SOURCE in page.read_text()]
 
 
 def test_pre_commit_strips_notebooks_and_runs_ruff_on_them():

@@ -66,7 +66,7 @@ def declared(wheel: zipfile.ZipFile, extra: str = "") -> set[str]:
 def imported(folder: Path) -> set[str]:
     """The distributions whose modules the ``.py`` files in ``folder`` import (not the standard
     library, not this repository's own modules)."""
-    local = {path.stem for path in ROOT.glob("*/*.py")} | {"simhelpers", "simtools"}
+    local = {path.stem for path in ROOT.glob("*/*.py")} | {path.name for path in ROOT.iterdir()}
     modules = set()
     for path in folder.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -75,8 +75,9 @@ def imported(folder: Path) -> set[str]:
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 modules.add(node.module.split(".")[0])
     third_party = modules - set(sys.stdlib_module_names) - local - {"__future__"}
-    owners = packages_distributions()
-    return {canonicalize_name(owners[module][0]) for module in third_party - CHOSEN_BY_THE_LEARNER}
+    owners = packages_distributions()  # a module no distribution installs stays by its name
+    chosen = third_party - CHOSEN_BY_THE_LEARNER
+    return {canonicalize_name(owners.get(module, [module])[0]) for module in chosen}
 
 
 def test_wheel_installs_simhelpers_alone_and_no_command(wheel):
