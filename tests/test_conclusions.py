@@ -70,8 +70,8 @@ def test_siamese_verdicts_quote_the_recorded_accuracies(executed_smoke):
     found = one(texts, r"decides right (\S+)% of the time against (\S+)% for the raw-pixel")
     assert float(found.group(1)) == pytest.approx(100 * metrics["test_accuracy"], abs=0.05)
     assert float(found.group(2)) == pytest.approx(100 * metrics["pixels_test_accuracy"], abs=0.05)
-    found = one(texts, r"embedding, (above|below) the (\S+) of the raw pixels")
-    expected = "above" if metrics["nn_accuracy"] > metrics["pixels_nn_accuracy"] else "below"
+    found = one(texts, r"embedding, (above|not above) the (\S+) of the raw pixels")
+    expected = side(metrics["nn_accuracy"], metrics["pixels_nn_accuracy"])
     assert found.group(1) == expected
     assert float(found.group(2)) == pytest.approx(metrics["pixels_nn_accuracy"], abs=5e-4)
 
