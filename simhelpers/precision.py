@@ -16,17 +16,23 @@ POLICIES = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
 CPU_BFLOAT16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
 
-def cpu_has_bfloat16(cpuinfo: str | None = None) -> bool:
-    """True when the CPU flags (``/proc/cpuinfo`` unless ``cpuinfo`` is given) include bfloat16."""
+def cpu_info(cpuinfo: str | None = None) -> dict[str, str]:
+    """The first processor's fields (``model name``, ``flags``, ...) of ``/proc/cpuinfo``, or of
+    ``cpuinfo`` when given; empty where there is no such file."""
     if cpuinfo is None:
         path = Path("/proc/cpuinfo")
         cpuinfo = path.read_text() if path.exists() else ""
-    flags: set[str] = set()
+    fields: dict[str, str] = {}
     for line in cpuinfo.splitlines():
         key, _, value = line.partition(":")
-        if key.strip() == "flags":
-            flags.update(value.split())
-    return bool(flags & CPU_BFLOAT16_FLAGS)
+        if key.strip():
+            fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+def cpu_has_bfloat16(cpuinfo: str | None = None) -> bool:
+    """True when the CPU flags (``/proc/cpuinfo`` unless ``cpuinfo`` is given) include bfloat16."""
+    return bool(set(cpu_info(cpuinfo).get("flags", "").split()) & CPU_BFLOAT16_FLAGS)
 
 
 def choose_policy(
