@@ -12,7 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 MANIFEST = "manifest.json"
-REBUILD_HINT = "rebuild it by running notebook 01 again (python -m simtools run --profile quick 01)"
+REBUILD_HINT = (
+    "make it by running notebook 01 first, at the same scale: open 01_metric_learning.ipynb in "
+    "this Jupyter and run all its cells (Run > Run All Cells), or, in a terminal at the "
+    "repository's root, python -m simtools run --profile quick 01"
+)
 
 
 class IncompleteArtifactError(FileNotFoundError):

@@ -77,8 +77,11 @@ def test_interrupted_folder_save_leaves_nothing_that_looks_complete(tmp_path):
 
 
 def test_partial_or_missing_folders_are_refused(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no artifact folder at"):
+    with pytest.raises(FileNotFoundError, match="no artifact folder at") as caught:
         read_manifest(tmp_path / "nothing")
+    # notebook 03 opened first: the one cell-run or command that makes the folder
+    assert "run all its cells (Run > Run All Cells)" in str(caught.value)
+    assert "python -m simtools run --profile quick 01" in str(caught.value)
     (tmp_path / "partial").mkdir()
     write_files(tmp_path / "partial")
     with pytest.raises(IncompleteArtifactError, match="has no manifest.json"):
@@ -92,7 +95,7 @@ def test_a_broken_manifest_names_the_folder_and_the_fix(tmp_path):
     with pytest.raises(IncompleteArtifactError) as caught:
         read_manifest(folder)
     assert str(folder / MANIFEST) in str(caught.value)
-    assert "rebuild it by running notebook 01 again" in str(caught.value)
+    assert "make it by running notebook 01 first, at the same scale" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -123,4 +126,4 @@ def test_a_truncated_saved_model_names_the_folder_and_the_fix(legacy_python, tmp
     )
     assert result["error"] is not None, "a damaged model loaded without an error"
     assert result["error"].startswith(str(tmp_path / "a") + " is broken (")
-    assert "rebuild it by running notebook 01 again" in result["error"]
+    assert "make it by running notebook 01 first, at the same scale" in result["error"]
