@@ -1,22 +1,21 @@
 """Where a notebook's memory goes: resident memory (RSS) of its kernel, cell by cell.
 
-Executes each notebook with papermill under a parameter profile (into one folder, so that 03
-finds what 01 saved) while a thread reads the kernel's ``VmRSS`` and ``VmHWM`` (the kernel's
-own peak, which no sampling interval can miss) from ``/proc`` every ``--interval`` seconds.
-Samples are mapped to cells by the start and end times papermill records in each cell's
-metadata, and cells are grouped by the notebook's ``##`` headings (Setup, Data, Training, ...).
-Prints, per notebook, the RSS at the end of each section and the peak within it (a Markdown
-table), then the phases the issue asks about: after imports, after data loading, training peak,
-indexing/evaluation peak, overall peak. Linux only (``/proc``).
+Executes each notebook headless under a parameter profile (into one folder, so that 03 finds what
+01 saved) while a thread reads the kernel's ``VmRSS`` and ``VmHWM`` (the kernel's own peak, which
+no sampling interval can miss) from ``/proc`` every ``--interval`` seconds. Samples are mapped to
+cells by the start and end times papermill records in each cell's metadata, and cells are grouped
+by the notebook's ``##`` headings (Setup, Data, Training, ...). The record
+(bench/results/memory-<profile>[-<env>].json) holds, per notebook, the RSS at the end of each
+section and cell and the peak within it, and the phases: after imports, after data loading,
+training peak, indexing/evaluation peak, overall peak. Linux only (``/proc``).
 
-    .venv/bin/python bench/memory_profile.py 01 02 03 [--profile quick] [--output-dir DIR]
-        [--env MALLOC_ARENA_MAX=2] [--cells] [--json FILE]
+    python -m bench.memory_profile 01 02 03 04 [--profile quick] [--output-dir DIR]
+        [--env KERAS_BACKEND=jax] [--env MALLOC_ARENA_MAX=2] [--results-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import threading
 import time
@@ -27,12 +26,12 @@ from pathlib import Path
 import nbformat
 import psutil
 import yaml
-from machine import describe
 
+from bench import harness, lessons, render
 from simtools import run
 
 MB = 2**20
-# The phases of the issue, found by the headings' first word (lower case); evaluation is every
+# The phases, found by the headings' first word (lower case); evaluation is every
 # section after training that is not one of the closing ones.
 IMPORT_SECTIONS = ("setup",)
 DATA_SECTIONS = ("data",)
@@ -119,7 +118,7 @@ def profile_notebook(
     sampler = KernelSampler(interval)
     sampler.start()
     try:
-        result = run.execute(notebook, output_dir, parameters, progress_bar=False)
+        result = lessons.run_notebook(notebook, output_dir, parameters)
     finally:
         samples = sampler.stop()
     if not samples:
@@ -190,26 +189,6 @@ def phases(sections: list[Section], overall_peak: int) -> dict[str, int | None]:
     }
 
 
-def report(name: str, sections: list[Section], overall_peak: int, show_cells: bool) -> str:
-    """Markdown tables: per section (and per cell with ``show_cells``), then the phases."""
-    lines = [f"### {name}", "", "| section | RSS at end, MB | peak in section, MB |"]
-    lines.append("|---|--:|--:|")
-    for section in sections:
-        lines.append(f"| {section.title} | {_mb(section.end_rss)} | {_mb(section.peak_rss)} |")
-        if show_cells:
-            for index, label, end, peak in section.cells:
-                label = label.replace("|", "\\|")
-                lines.append(f"| &nbsp;&nbsp;cell {index}: `{label}` | {_mb(end)} | {_mb(peak)} |")
-    lines += ["", "| phase | MB |", "|---|--:|"]
-    for phase, value in phases(sections, overall_peak).items():
-        lines.append(f"| {phase} | {'-' if value is None else _mb(value)} |")
-    return "\n".join(lines)
-
-
-def _mb(size: int) -> str:
-    return f"{size / MB:,.0f}"
-
-
 def profile_parameters(profile: str, notebook: Path) -> dict:
     """A profile's parameters for ``notebook``; ``profile`` is a name or a YAML file (an older
     checkout's profiles, to measure its notebooks)."""
@@ -220,52 +199,64 @@ def profile_parameters(profile: str, notebook: Path) -> dict:
     return parameters
 
 
+def measured(sections: list[Section], peak: int, error: str | None) -> dict:
+    """One notebook's figures for the record, in MB: phases, sections and their cells."""
+    return {
+        "error": error,
+        "peak_mb": round(peak / MB),
+        "phases_mb": {
+            k: None if v is None else round(v / MB) for k, v in phases(sections, peak).items()
+        },
+        "sections_mb": [
+            {
+                "title": s.title,
+                "end": round(s.end_rss / MB),
+                "peak": round(s.peak_rss / MB),
+                "cells": [
+                    {"cell": index, "label": label, "end": round(end / MB), "peak": round(top / MB)}
+                    for index, label, end, top in s.cells
+                ],
+            }
+            for s in sections
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("notebooks", nargs="+", help="notebooks by number, stem or path, in order")
-    parser.add_argument(
-        "--profile", default="quick", help="profile name or YAML file (default quick)"
-    )
+    parser.add_argument("--profile", default="quick", help="profile name or YAML file (quick)")
     parser.add_argument("--output-dir", type=Path, default=Path("build/memory"))
     parser.add_argument("--interval", type=float, default=0.05, help="seconds between samples")
     parser.add_argument(
         "--env", action="append", default=[], metavar="NAME=VALUE", help="set for the kernel"
     )
-    parser.add_argument("--cells", action="store_true", help="also list every code cell")
-    parser.add_argument("--json", type=Path, help="also write the measurements to this file")
+    harness.add_record_options(parser)
     args = parser.parse_args()
+    variant = [Path(args.profile).stem]
     for setting in args.env:
         name, equals, value = setting.partition("=")
         if not equals or not name:
             parser.error(f"--env {setting!r} is invalid; expected NAME=VALUE")
         os.environ[name] = value  # the kernel inherits this process's environment
+        variant.append(f"{name}-{value}".lower())
 
     jobs = [run.resolve_notebook(name) for name in args.notebooks]
     jobs = [(notebook, profile_parameters(args.profile, notebook)) for notebook in jobs]
-    print(describe())
-    print(f"profile: {args.profile}; kernel environment: {' '.join(args.env) or 'unchanged'}\n")
-    measured = {}
-    for notebook, parameters in jobs:
+    parameters = {"notebooks": [n.stem for n, _ in jobs], "profile": args.profile, "env": args.env}
+    record = harness.start_record("memory", "-".join(variant), parameters)
+    print(harness.describe(record["machine"]), flush=True)
+    notebooks = {}
+    for notebook, notebook_parameters in jobs:
         sections, peak, error = profile_notebook(
-            notebook, args.output_dir, parameters, args.interval
+            notebook, args.output_dir, notebook_parameters, args.interval
         )
-        print(report(notebook.stem, sections, peak, args.cells) + "\n", flush=True)
-        if error:
-            print(f"{notebook.stem} FAILED: {error}\n")
-        measured[notebook.stem] = {
-            "error": error,
-            "phases_mb": {
-                k: None if v is None else round(v / MB) for k, v in phases(sections, peak).items()
-            },
-            "sections_mb": [
-                {"title": s.title, "end": round(s.end_rss / MB), "peak": round(s.peak_rss / MB)}
-                for s in sections
-            ],
-        }
-    if args.json:
-        args.json.write_text(json.dumps(measured, indent=1) + "\n")
+        notebooks[notebook.stem] = measured(sections, peak, error)
+        print(f"{notebook.stem}: peak {peak / MB:,.0f} MB{f', FAILED: {error}' if error else ''}")
+    path = harness.finish_record(record, {"notebooks": notebooks}, args.results_dir)
+    print(f"\n{render.section(path)}\nrecord: {path}")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,21 @@
 """The keras.io Siamese tutorial as written (pairs, Lambda distance, BatchNorm + sigmoid head,
-RMSprop, batch 16), for bench_siamese.py to measure. Only the data loading differs: it reads the
-same offline copy as our notebook. Prints one JSON line of measurements.
+RMSprop, batch 16), which bench_siamese runs in a fresh process. Only the data loading differs:
+the splits ``simhelpers.load_dataset`` returns (as notebook 02's), the training split halved into
+training and validation images as the tutorial halves MNIST's.
+
+    python -m bench.reference_siamese --worker train \
+        '{"dataset": "mnist_10k", "epochs": 1, "seed": 1337}'
 """
 
-import argparse
-import json
 import random
-import resource
 import time
 
 import keras
 import numpy as np
 from keras import ops
 
-from simhelpers import load_dataset
+from bench import harness
+from simhelpers import load_dataset, peak_rss_mb
 
 
 def make_pairs(x, y):
@@ -54,19 +56,15 @@ def loss(margin=1):
     return contrastive_loss
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dataset", default="fashion_mnist")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=1337)
-    args = parser.parse_args()
-    keras.utils.set_random_seed(args.seed)
-
-    (x_train_val, y_train_val), (x_test, y_test) = load_dataset(args.dataset)
+def train(dataset: str, epochs: int, seed: int) -> dict:
+    """Train the tutorial's network; its test pair accuracy, fit seconds and peak memory."""
+    keras.utils.set_random_seed(seed)
+    (x_train_val, y_train_val), (x_test, y_test) = load_dataset(dataset)
     x_train_val = x_train_val.astype("float32")
     x_test = x_test.astype("float32")
-    x_train, x_val = x_train_val[:30000], x_train_val[30000:]
-    y_train, y_val = y_train_val[:30000], y_train_val[30000:]
+    half = len(x_train_val) // 2  # the tutorial: 30,000 of MNIST's 60,000 training images
+    x_train, x_val = x_train_val[:half], x_train_val[half:]
+    y_train, y_val = y_train_val[:half], y_train_val[half:]
     del x_train_val, y_train_val
 
     pairs_train, labels_train = make_pairs(x_train, y_train)
@@ -103,22 +101,18 @@ def main() -> None:
         labels_train,
         validation_data=([x_val_1, x_val_2], labels_val),
         batch_size=16,
-        epochs=args.epochs,
+        epochs=epochs,
         verbose=2,
     )
     fit_seconds = time.perf_counter() - start
     _, test_accuracy = siamese.evaluate([x_test_1, x_test_2], labels_test, verbose=0)
-    print(
-        json.dumps(
-            {
-                "test_accuracy": test_accuracy,
-                "fit_seconds": fit_seconds,
-                "epochs": args.epochs,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-            }
-        )
-    )
+    return {
+        "test_accuracy": test_accuracy,
+        "fit_seconds": fit_seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "policy": "float32",
+    }
 
 
 if __name__ == "__main__":
-    main()
+    harness.run(globals(), lambda: print(__doc__))

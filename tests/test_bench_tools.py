@@ -1,27 +1,144 @@
-"""The benchmark scripts' bookkeeping: cell timing to memory, machine description, spreads."""
+"""The benchmarks' bookkeeping: the harness (summaries, paired differences, interleaving, workers,
+records), the memory profile's cell timing, the ceiling's operation count, and the results page
+rendered from hand-made records."""
 
+import json
+import math
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))  # scripts, not a package
-
-import machine  # noqa: E402
-import memory_profile  # noqa: E402
+from bench import ceiling, harness, memory_profile, render
+from simhelpers.precision import cpu_has_bfloat16, cpu_info
 
 MB = 2**20
 
 
+def test_summary_is_mean_min_max_and_count():
+    assert harness.summarize([1.0, 2.5, 3.0]) == {"mean": 6.5 / 3, "min": 1.0, "max": 3.0, "n": 3}
+    with pytest.raises(ValueError, match="values is empty"):
+        harness.summarize([])
+
+
+def test_spread_writes_mean_and_range_or_the_given_deviation():
+    assert harness.spread(harness.summarize([1.0, 2.5, 3.0])) == "2.2 (1.0-3.0)"
+    assert harness.spread(harness.summarize([812.4]), digits=0) == "812"
+    assert harness.spread({"mean": 0.8864, "sd": 0.0037}, digits=4) == "0.8864 ± 0.0037"
+
+
+def _runs():
+    return [
+        {"formulation": "reference", "seed": 1337, "speed": 100.0, "accuracy": 0.80},
+        {"formulation": "ours", "seed": 1337, "speed": 150.0, "accuracy": 0.82},
+        {"formulation": "ours", "seed": 1338, "speed": 240.0, "accuracy": 0.79},
+        {"formulation": "reference", "seed": 1338, "speed": 120.0, "accuracy": 0.81},
+        {"formulation": "ours", "seed": 1339, "speed": 999.0, "accuracy": None},  # no partner
+    ]
+
+
+def test_summaries_group_runs_by_formulation_and_skip_metrics_not_measured():
+    summary = harness.summarize_runs(_runs()[:4], ["speed", "accuracy"])
+    assert list(summary) == ["reference", "ours"]
+    assert summary["ours"]["speed"] == {"mean": 195.0, "min": 150.0, "max": 240.0, "n": 2}
+    assert "accuracy" not in harness.summarize_runs(_runs(), ["accuracy"])["ours"]
+
+
+def test_paired_differences_match_runs_by_seed():
+    differences = harness.paired_differences(_runs(), "accuracy", "reference")
+    assert differences["ours"] == pytest.approx([0.02, -0.02])  # seed 1339 has no reference run
+    ratios = harness.paired_differences(_runs(), "speed", "reference", ratio=True)
+    assert ratios == {"ours": [1.5, 2.0]}
+
+
+def test_interleaving_gives_every_repeat_its_seed_and_rotates_the_order(capsys):
+    calls = []
+    runs = harness.interleave(
+        ["a", "b", "c"], 3, lambda name, seed: calls.append((name, seed)) or {}
+    )
+    assert calls[:3] == [("a", 1337), ("b", 1337), ("c", 1337)]
+    assert calls[3:6] == [("b", 1338), ("c", 1338), ("a", 1338)]
+    assert calls[6:] == [("c", 1339), ("a", 1339), ("b", 1339)]
+    assert runs[3] == {"formulation": "b", "seed": 1338}
+    assert "repeat 3 of 3 (seed 1339): b done" in capsys.readouterr().out
+
+
+def test_a_worker_call_prints_its_result_as_the_last_line(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["bench.x", "--worker", "double", '{"x": 21}'])
+    harness.run({"double": lambda x: {"twice": 2 * x}}, main=lambda: pytest.fail("main ran"))
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {"twice": 42}
+
+
+def test_a_function_runs_in_a_fresh_process_and_returns_its_json():
+    summary = {
+        "umap": {"added_mb": {"mean": 240}, "knn_2d": {"min": 0.74, "max": 0.76}},
+        "tsne": {"added_mb": {"mean": 17}, "knn_2d": {"min": 0.75, "max": 0.76}},
+    }
+    chosen, reason = harness.in_fresh_process("choose_projection", "choose", {"summary": summary})
+    assert chosen == "tsne" and "adds less memory" in reason
+    with pytest.raises(RuntimeError, match="choose_projection --worker missing"):
+        harness.in_fresh_process("choose_projection", "missing", {})
+
+
+def test_cpu_fields_come_from_the_first_processor():
+    cpuinfo = "processor\t: 0\nmodel name\t: Example CPU 9000\nflags\t\t: fpu avx2 avx512_bf16\n\n"
+    cpuinfo += "processor\t: 1\nmodel name\t: Another\n"
+    assert cpu_info(cpuinfo)["model name"] == "Example CPU 9000"
+    assert cpu_has_bfloat16(cpuinfo)
+    assert cpu_info("") == {}
+
+
+def test_machine_description_names_cpu_flags_and_versions():
+    machine = harness.machine()
+    assert set(machine["cpu_flags"]) <= set(harness.CPU_FLAGS)
+    assert machine["packages"]["numpy"] and machine["cores"] >= 1
+    text = harness.describe(
+        {"cpu": "Example CPU", "cpu_flags": [], "cores": 2, "python": "3.11.7", "packages": {}}
+    )
+    none = "none of avx2/avx512f/avx512_bf16/amx_tile/amx_bf16"
+    assert text == f"Example CPU ({none}), 2 cores; Python 3.11.7"
+
+
+def test_a_record_holds_command_commit_times_machine_and_figures(tmp_path):
+    record = harness.start_record("siamese", "mnist_10k", {"epochs": 1})
+    path = harness.finish_record(record, {"runs": []}, tmp_path)
+    assert path == tmp_path / "siamese-mnist_10k.json"
+    written = json.loads(path.read_text())
+    assert {"command", "commit", "dirty", "started", "finished", "machine"} <= set(written)
+    assert written["parameters"] == {"epochs": 1} and written["figures"] == {"runs": []}
+    assert datetime.fromisoformat(written["finished"]) >= datetime.fromisoformat(written["started"])
+    assert [p.name for p in tmp_path.iterdir()] == ["siamese-mnist_10k.json"]  # no temp file left
+
+
+class _Shape(tuple):
+    """A weight's shape as TensorFlow gives it: a sequence with an element count."""
+
+    def num_elements(self) -> int:
+        return math.prod(self)
+
+
+def test_the_ceiling_counts_two_operations_per_multiply_add_at_every_output_position():
+    def layer(output_shape, *weight_shapes):
+        weights = [SimpleNamespace(shape=_Shape(shape)) for shape in weight_shapes]
+        return SimpleNamespace(
+            output=SimpleNamespace(shape=output_shape), trainable_weights=weights
+        )
+
+    convolution = layer((None, 30, 30, 64), (3, 3, 3, 64), (64,))  # kernel and bias
+    pooling = layer((None, 7, 7, 64))
+    dense = layer((None, 256), (64, 256), (256,))
+    model = SimpleNamespace(layers=[convolution, pooling, dense])
+    assert ceiling.forward_flops(model) == 2 * 900 * (3 * 3 * 3 * 64) + 2 * 64 * 256
+
+
 def _timed_cell(source: str, start: float, end: float) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(source)
-    iso = {
+    cell.metadata["papermill"] = {
         "start_time": datetime.fromtimestamp(start, UTC).isoformat(),
         "end_time": datetime.fromtimestamp(end, UTC).isoformat(),
     }
-    cell.metadata["papermill"] = iso
     return cell
 
 
@@ -71,7 +188,7 @@ def test_a_peak_between_samples_is_found_through_the_kernels_own_peak(executed):
     assert sections[0].end_rss == 300 * MB  # the first sample after the cell ended
 
 
-def test_phases_name_the_issues_milestones(executed):
+def test_phases_name_the_milestones_and_the_record_holds_them_in_mb(executed):
     sections = memory_profile.sections_of(*executed)
     phases = memory_profile.phases(sections, overall_peak=1000 * MB)
     assert phases == {
@@ -81,20 +198,145 @@ def test_phases_name_the_issues_milestones(executed):
         "indexing/evaluation peak": 800 * MB,  # Results is not evaluation
         "overall peak": 1000 * MB,
     }
-    table = memory_profile.report("nb", sections, 1000 * MB, show_cells=True)
-    assert "| Training | 650 | 1,000 |" in table
-    assert "| training peak | 1,000 |" in table
+    figures = memory_profile.measured(sections, 1000 * MB, None)
+    assert figures["phases_mb"]["training peak"] == 1000 and figures["peak_mb"] == 1000
+    assert figures["sections_mb"][2]["cells"][1] == {
+        "cell": 7,
+        "label": "print(loss)",
+        "end": 650,
+        "peak": 1000,
+    }
 
 
-def test_machine_description_names_the_cpu_and_its_bfloat16_flags():
-    cpuinfo = "model name\t: Example CPU 9000\nflags\t\t: fpu avx2 avx512f avx512_bf16\n"
-    text = machine.describe(cpuinfo)
-    assert "Example CPU 9000" in text
-    assert "flags: avx2 avx512f avx512_bf16\n" in text  # amx_* absent, so not listed
-    assert "tensorflow " in text and "load average" in text
-    assert "none of avx2" in machine.describe("model name\t: Old CPU\nflags\t\t: fpu sse2\n")
+MACHINE = {
+    "cpu": "Example CPU",
+    "cpu_flags": ["avx2"],
+    "cores": 2,
+    "memory_gib": 8.0,
+    "load_average": [0.5, 0.4, 0.3],
+    "python": "3.11.7",
+    "packages": {"numpy": "2.3.5"},
+}
 
 
-def test_spread_is_mean_with_min_and_max():
-    assert machine.spread([1.0, 2.5, 3.0]) == "2.2 (1.0-3.0)"
-    assert machine.spread([812.4], digits=0) == "812"
+def _record(benchmark, variant, parameters, figures):
+    return {
+        "benchmark": benchmark,
+        "variant": variant,
+        "command": f"python -m bench.{benchmark}",
+        "commit": "abc1234",
+        "dirty": False,
+        "started": "2031-05-06T07:08:09+00:00",
+        "finished": "2031-05-06T08:00:00+00:00",
+        "machine": MACHINE,
+        "parameters": parameters,
+        "figures": figures,
+    }
+
+
+def _siamese_record():
+    runs = []
+    seconds = {"reference tutorial": (100, 120), "ours, reference net, float32": (30, 36)}
+    seconds["ours, improved net, float32"] = (90, 110)
+    accuracy = {"reference tutorial": 0.90, "ours, reference net, float32": 0.91}
+    accuracy["ours, improved net, float32"] = 0.92
+    for repeat, seed in enumerate((1337, 1338)):
+        for name, peak in zip(seconds, (2900, 1000, 1090), strict=True):
+            run = {"formulation": name, "seed": seed, "policy": "float32", "peak_rss_mb": peak}
+            run |= {"test_accuracy": accuracy[name] + repeat / 100}
+            runs.append(run | {"fit_seconds": seconds[name][repeat]})
+    metrics = ("test_accuracy", "fit_seconds", "peak_rss_mb")
+    figures = {"runs": runs, "summary": harness.summarize_runs(runs, metrics)}
+    return _record("siamese", "mnist_10k", {"policies": "float32"}, figures)
+
+
+def _choice_record():
+    options = [
+        {"option": "small", "runs": [{"seed": 1, "score": 0.81}, {"seed": 2, "score": 0.83}]},
+        {
+            "option": "large",
+            "runs": [{"seed": 1, "score": 0.86}],
+            "summary": {"score": {"mean": 0.9, "sd": 0.01}},
+        },
+    ]
+    figures = {
+        "title": "Choosing the size",
+        "question": "small or large",
+        "tables": [{"seeds": [1, 2], "metrics": ["score"], "options": options}],
+        "chosen": "large",
+        "reason": "It scores higher.",
+    }
+    return _record("choice", "size", {}, figures)
+
+
+def _write(folder, *records):
+    folder.mkdir()
+    for record in records:
+        name = "-".join(filter(None, (record["benchmark"], record["variant"])))
+        (folder / f"{name}.json").write_text(json.dumps(record))
+    return folder
+
+
+def test_the_page_renders_each_record_and_one_line_per_missing_benchmark(tmp_path):
+    results = _write(tmp_path / "results", _siamese_record(), _choice_record())
+    page = render.write_page(results, tmp_path / "docs" / "benchmarks.md")
+    text = page.read_text()
+    lines = text.splitlines()
+    assert lines[0].startswith("*Generated by `python -m bench.render`")
+    assert lines[2] == "# Benchmarks"
+    headings = [line for line in lines if line.startswith("## ")]
+    assert headings == [f"## {heading}" for heading, *_ in render.SECTIONS.values()]
+    assert "No record yet: `python -m bench.bench_metric_learning` writes one." in lines
+    assert (
+        "No record yet: `python -m bench.memory_profile 01 02 03 04 --profile quick` writes one."
+        in lines
+    )
+    assert "No record yet: `python -m bench.bench_siamese` writes one." not in lines
+    assert "### Siamese, mnist_10k" in lines
+    assert any(
+        line.startswith("Measured 2031-05-06 at commit `abc1234` on Example CPU (avx2)")
+        for line in lines
+    )
+    # Siamese: the reference took 110 s on the mean, the reference net 33 s: 0.300 of its time.
+    row = "| ours, reference net, float32 (float32) | 0.9150 (0.9100-0.9200) | 33.0 (30.0-36.0) |"
+    assert row + " 0.300 | 1,000 (1,000-1,000) |" in lines
+    target = "| ours, reference net, float32 (float32): fit time vs the tutorial's at most 0.333"
+    assert target + " | 0.3 | met |" in lines
+    assert (
+        "| ours, improved net, float32 (float32): test pair accuracy at least 0.93 | 0.925 "
+        "| **missed** |" in lines
+    )
+    assert (
+        "![speed: the tutorial's fit time / ours, per seed](benchmarks/siamese-mnist_10k-speed.png)"
+        in lines
+    )
+    assert (tmp_path / "docs" / "benchmarks" / "siamese-mnist_10k-speed.png").stat().st_size > 1000
+    # A choice: per-seed values of the first metric, a summary computed or the one given.
+    assert "### Choosing the size" in lines
+    assert "| small | 0.8100 / 0.8300 | 0.8200 (0.8100-0.8300) |" in lines
+    assert "| large | 0.8600 / - | 0.9000 ± 0.0100 |" in lines
+    assert "**Chosen: large.** It scores higher." in lines
+    assert "2031-05-06T" not in text and "session" not in text.lower()
+
+
+def test_plots_no_record_draws_are_removed(tmp_path):
+    stale = tmp_path / "docs" / "benchmarks" / "memory-quick-phases.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    render.write_page(_write(tmp_path / "results"), tmp_path / "docs" / "benchmarks.md")
+    assert not stale.exists()
+    text = (tmp_path / "docs" / "benchmarks.md").read_text()
+    assert text.count("No record yet:") == len(render.SECTIONS)
+
+
+def test_a_record_of_an_unknown_benchmark_is_refused(tmp_path):
+    results = _write(tmp_path / "results", _record("nonsense", None, {}, {}))
+    with pytest.raises(ValueError, match="benchmark 'nonsense' is unknown"):
+        render.write_page(results, tmp_path / "benchmarks.md")
+
+
+def test_a_benchmark_prints_its_section_without_plots(tmp_path):
+    path = _write(tmp_path / "results", _choice_record()) / "choice-size.json"
+    text = render.section(path)
+    assert text.startswith("## How the defaults were chosen\n\n### Choosing the size\n")
+    assert "![" not in text
