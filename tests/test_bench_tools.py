@@ -319,6 +319,57 @@ def test_the_page_renders_each_record_and_one_line_per_missing_benchmark(tmp_pat
     assert "2031-05-06T" not in text and "session" not in text.lower()
 
 
+def _metric_learning_record():
+    def run(name, speed, curve):
+        checkpoints = [
+            {"steps": 10 * (i + 1), "seconds": 10.0 * (i + 1) * 40 / speed, "val_precision@1": p}
+            for i, p in enumerate(curve)
+        ]
+        return {
+            "formulation": name,
+            "seed": 1337,
+            "policy": "float32",
+            "images_per_second": speed,
+            "peak_rss_mb": 1500,
+            "val_precision@1": curve[-1],
+            "test_precision@1": 0.9,
+            "checkpoints": checkpoints,
+        }
+
+    runs = [run("reference", 40.0, [0.70, 0.80]), run("ours, float32", 80.0, [0.80, 0.85])]
+    metrics = ("images_per_second", "peak_rss_mb", "val_precision@1", "test_precision@1")
+    ceiling = {
+        "matmul_size": 2048,
+        "matmul_gflops": {"float32": harness.summarize([100.0]), "bfloat16": {"mean": 50.0}},
+        "network_images_per_second": {"float32": harness.summarize([160.0])},
+        "forward_flops_per_image": 144e6,
+        "training_flops_per_image": 432e6,
+    }
+    figures = {"ceiling": ceiling, "runs": runs, "summary": harness.summarize_runs(runs, metrics)}
+    return _record("metric_learning", "fashion_mnist", {}, figures)
+
+
+def _memory_record():
+    phases = {"after imports": 700, "training peak": 1000, "overall peak": 1100}
+    notebook = {"error": None, "peak_mb": 1100, "phases_mb": phases, "sections_mb": []}
+    figures = {"notebooks": {"02_siamese_contrastive": notebook}}
+    return _record("memory", "quick", {"profile": "quick"}, figures)
+
+
+def test_the_ceiling_and_the_memory_limits_are_judged_on_the_page(tmp_path):
+    results = _write(tmp_path / "results", _metric_learning_record(), _memory_record())
+    lines = render.write_page(results, tmp_path / "benchmarks.md").read_text().splitlines()
+    # ours: 80 images/s, half the network's 160 on one batch; 80 x 0.432 GFLOP = 35% of 100.
+    assert "| ours, float32 (float32) | 80 | 2.00 | 1,500 | 0.8500 | 0.9000 | 50% | 35% |" in lines
+    assert "- ours, float32: after 10 steps, 5 s (0.25 of the reference's time)" in lines
+    target = "| ours, float32 (float32): time to the reference's quality at most 0.6 | 0.25 | met |"
+    assert target in lines
+    assert "| training peak | 1,000 |" in lines
+    target = "| 02_siamese_contrastive (quick): peak MB at most 1,024 | 1,100 | **missed** |"
+    assert target in lines
+    assert len(list((tmp_path / "benchmarks").glob("*.png"))) == 4
+
+
 def test_plots_no_record_draws_are_removed(tmp_path):
     stale = tmp_path / "docs" / "benchmarks" / "memory-quick-phases.png"
     stale.parent.mkdir(parents=True)
