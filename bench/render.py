@@ -67,6 +67,8 @@ MEMORY_TARGETS = [  # memory_profile: each notebook kernel's peak under the quic
     ("03_calibration_and_projection (quick)", "peak MB", "peak_mb", "at most", 1229),
     ("04_metric_learning_keras3 (quick)", "peak MB", "peak_mb", "at most", 1024),
 ]
+# What a choice record's figures hold (see ``choice`` for the tables' form).
+CHOICE_FIGURES = ("title", "question", "tables", "chosen", "reason")
 SHARE_HEADERS = ("of the network's ceiling", "of the matmul peak")
 LEGEND = {"loc": "upper left", "bbox_to_anchor": (1.01, 1), "fontsize": "small"}  # beside the plot
 # mybinder.org guarantees 1 GB of memory per session and stops a kernel above 2 GB.
@@ -111,6 +113,10 @@ def write_page(results_dir: Path, page: Path) -> Path:
         if record.get("benchmark") not in SECTIONS:
             known = ", ".join(SECTIONS)
             raise ValueError(f"{path}: benchmark {record.get('benchmark')!r} is unknown: {known}")
+        if record["benchmark"] == "choice":
+            missing = [key for key in CHOICE_FIGURES if key not in record["figures"]]
+            if missing:
+                raise ValueError(f"{path}: a choice record's figures need {', '.join(missing)}")
         records.setdefault(record["benchmark"], []).append(record)
     lines = [GENERATED, "", "# Benchmarks", "", INTRO]
     for benchmark, (heading, _, what, command) in SECTIONS.items():

@@ -380,9 +380,13 @@ def test_plots_no_record_draws_are_removed(tmp_path):
     assert text.count("No record yet:") == len(render.SECTIONS)
 
 
-def test_a_record_of_an_unknown_benchmark_is_refused(tmp_path):
+def test_a_record_of_an_unknown_benchmark_or_an_incomplete_choice_is_refused(tmp_path):
     results = _write(tmp_path / "results", _record("nonsense", None, {}, {}))
     with pytest.raises(ValueError, match="benchmark 'nonsense' is unknown"):
+        render.write_page(results, tmp_path / "benchmarks.md")
+    choice = _record("choice", "budget", {}, {"options": {}})
+    results = _write(tmp_path / "choice", choice)
+    with pytest.raises(ValueError, match="figures need title, question, tables, chosen, reason"):
         render.write_page(results, tmp_path / "benchmarks.md")
 
 
