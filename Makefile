@@ -25,7 +25,7 @@ help:
 	@echo "make data     the offline datasets: Debian's Fashion-MNIST, the digits of mnist_10k"
 	@echo "make lab      JupyterLab on the notebooks, in .venv"
 	@echo "make site     the static site of the PROFILE's executed notebooks, in build/site/"
-	@echo "make bench    the benchmarks (bench/; results in docs/benchmarks.md)"
+	@echo "make bench    the benchmarks (records in bench/results/, page docs/benchmarks.md)"
 	@echo "make rehearsal  a workshop's dress rehearsal: every notebook and exercise, timed"
 	@echo "make wheelhouse every wheel and dataset setup needs, for installing offline;"
 	@echo "               then: make setup WHEELHOUSE=wheelhouse"
@@ -86,6 +86,7 @@ bench: setup
 	$(BIN)/python -m bench.memory_profile 01 02 03 04 --profile quick
 	$(BIN)/python -m bench.bench_siamese
 	$(BIN)/python -m bench.bench_metric_learning
+	$(BIN)/python -m bench.bench_keras3
 	$(BIN)/python -m bench.render
 
 # Run it the night before a workshop, on the room's kind of machine.
