@@ -222,6 +222,12 @@ def measured(sections: list[Section], peak: int, error: str | None) -> dict:
     }
 
 
+def drop_page_cache() -> None:
+    """Write back and drop the page cache (``/proc/sys/vm/drop_caches``: root only)."""
+    os.sync()
+    Path("/proc/sys/vm/drop_caches").write_text("3\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -232,6 +238,13 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.05, help="seconds between samples")
     parser.add_argument(
         "--env", action="append", default=[], metavar="NAME=VALUE", help="set for the kernel"
+    )
+    parser.add_argument("--variant", help="the record's name after memory- (default: from above)")
+    parser.add_argument(
+        "--drop-caches",
+        action="store_true",
+        help="empty the page cache before each notebook (Linux, as root), so that no library page "
+        "another run left in memory is counted in or out of a peak",
     )
     harness.add_record_options(parser)
     args = parser.parse_args()
@@ -246,10 +259,13 @@ def main() -> None:
     jobs = [run.resolve_notebook(name) for name in args.notebooks]
     jobs = [(notebook, profile_parameters(args.profile, notebook)) for notebook in jobs]
     parameters = {"notebooks": [n.stem for n, _ in jobs], "profile": args.profile, "env": args.env}
-    record = harness.start_record("memory", "-".join(variant), parameters)
+    parameters["drop_caches"] = args.drop_caches
+    record = harness.start_record("memory", args.variant or "-".join(variant), parameters)
     print(harness.describe(record["machine"]), flush=True)
     notebooks = {}
     for notebook, notebook_parameters in jobs:
+        if args.drop_caches:
+            drop_page_cache()
         sections, peak, error = profile_notebook(
             notebook, args.output_dir, notebook_parameters, args.interval
         )

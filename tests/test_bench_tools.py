@@ -4,6 +4,7 @@ rendered from hand-made records."""
 
 import json
 import math
+import re
 import sys
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -395,3 +396,36 @@ def test_a_benchmark_prints_its_section_without_plots(tmp_path):
     text = render.section(path)
     assert text.startswith("## How the defaults were chosen\n\n### Choosing the size\n")
     assert "![" not in text
+
+
+def test_every_exercise_has_a_rehearsal_and_every_coded_one_its_code():
+    from bench import rehearsal
+    from simtools import run
+
+    plan = rehearsal.plan()
+    for notebook in run.notebooks():
+        cells = nbformat.read(notebook, as_version=4).cells
+        text = next(cell.source for cell in cells if cell.source.startswith("## Exercises"))
+        numbered = {int(n) for n in re.findall(r"^(\d+)\. \*\*", text, re.MULTILINE)}
+        assert set(plan[notebook.stem]) == numbered, notebook.stem
+        coded = {n for n, how in plan[notebook.stem].items() if how.get("code")}
+        assert coded <= set(rehearsal.solutions(notebook)), notebook.stem
+        for how in plan[notebook.stem].values():
+            for changes in how.get("runs", []):
+                run.check_parameters(notebook, changes)  # names the notebook defines
+
+
+def test_the_plan_adds_each_exercise_reading_once_and_a_break_after_two_notebooks():
+    from bench import rehearsal
+
+    rows = [
+        {"notebook": f"0{n}", "exercise": e, "parameters": p, "seconds": 60.0, "error": None}
+        for n in (1, 2, 3)
+        for e, p in [(None, {}), (1, {"margin": 1.0}), (1, {"margin": 4.0})]
+    ]
+    record = {"command": "c", "commit": "abc", "started": "2026-01-01T00:00", "machine": {
+        "cores": 2, "cpu": "cpu", "memory_gib": 8.0}}  # fmt: skip
+    text = rehearsal.plan_text(rows, record)
+    totals = [int(line.rsplit("|", 2)[1].split()[0]) for line in text.splitlines()[3:12]]
+    # opening 10; per notebook 1 + 10, then 1 + 5 and 1 + 0 for the two runs of exercise 1
+    assert totals[:4] == [21, 27, 28, 39] and "| break |" in text.splitlines()[9]
