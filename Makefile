@@ -91,7 +91,7 @@ bench: setup
 
 # Run it the night before a workshop, on the room's kind of machine.
 rehearsal: setup
-	$(BIN)/python -m simtools rehearse --scale quick
+	$(BIN)/python -m bench.rehearsal --scale quick
 
 # The wheels of requirements.txt (with pip and the build backend) and the offline datasets.
 wheelhouse: setup
