@@ -19,7 +19,7 @@ from simhelpers.explorer import show_threshold_explorer
 from simhelpers.metrics import match_metrics, open_set_scores
 from simhelpers.pairs import PairIndices, image_dataset, pair_dataset, to_model_input
 from simhelpers.precision import POLICIES, choose_policy
-from simhelpers.report import conclude, peak_rss_mb, record_metrics
+from simhelpers.report import conclude, flat_metrics, peak_rss_mb, record_metrics
 from simhelpers.retrieval import cosine_neighbors, retrieval_metrics
 from simhelpers.sampling import multishot_dataset
 from simhelpers.stack import (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Mapping, Sequence
 
 METRICS_MIME = "application/vnd.simlearn.metrics+json"
 CONCLUSION = {"simlearn": "conclusion"}  # the metadata that marks a conclusion's output
@@ -31,6 +32,21 @@ def record_metrics(**metrics: float | int | str) -> None:
     clean["peak_rss_mb"] = peak_rss_mb()
     text = "\n".join(f"{key:<28}{_format(value)}" for key, value in clean.items())
     display({METRICS_MIME: clean, "text/plain": text}, raw=True)
+
+
+def flat_metrics(
+    by_group: Mapping[str, Mapping[str, float]],
+    prefix: str = "",
+    metrics: Sequence[str] | None = None,
+) -> dict[str, float]:
+    """``{"all": {"map@r": x}, "unseen": {...}}`` as ``record_metrics`` keywords:
+    ``{prefix}map_at_r``, ``{prefix}unseen_map_at_r``, ... (only ``metrics``, when given)."""
+    return {
+        f"{prefix}{'' if group == 'all' else group + '_'}{metric.replace('@', '_at_')}": value
+        for group, scores in by_group.items()
+        for metric, value in scores.items()
+        if metrics is None or metric in metrics
+    }
 
 
 def peak_rss_mb(platform: str = sys.platform) -> int:
