@@ -61,7 +61,10 @@ def test_peak_rss_on_windows_uses_psutil(monkeypatch):
 def test_flat_metrics_names_groups_and_metrics_as_record_keywords():
     from simhelpers.report import flat_metrics
 
-    by_group = {"all": {"precision@1": 0.8, "map@r": 0.6}, "unseen": {"precision@1": 0.7, "map@r": 0.3}}
+    by_group = {
+        "all": {"precision@1": 0.8, "map@r": 0.6},
+        "unseen": {"precision@1": 0.7, "map@r": 0.3},
+    }
     assert flat_metrics(by_group) == {
         "precision_at_1": 0.8, "map_at_r": 0.6, "unseen_precision_at_1": 0.7, "unseen_map_at_r": 0.3
     }  # fmt: skip
